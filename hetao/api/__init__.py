@@ -1,0 +1,1 @@
+"""The partner REST API's shared machinery: authentication, scopes, tenancy, pagination."""

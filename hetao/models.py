@@ -1,0 +1,120 @@
+"""Accounts and API tokens: the principals of the portal."""
+
+import hashlib
+import ipaddress
+import secrets
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from hetao.audit import audited
+
+
+@audited(exclude=["password", "last_login"])
+class User(AbstractUser):
+    """A person who signs in: zone staff (by group) or a member of institutions."""
+
+    language = models.CharField(
+        _("preferred language"), max_length=10, choices=settings.LANGUAGES, default="en",
+        help_text=_("Language of e-mails and notifications sent to this user."),
+    )
+
+    class Meta(AbstractUser.Meta):
+        swappable = "AUTH_USER_MODEL"
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        permissions = [("view_audit", _("Can read and export the audit trail"))]
+
+
+class ApiScope(models.TextChoices):
+    WHITELIST_READ = "whitelist:read", _("Read the whitelist")
+    CUSTOMS_READ = "customs:read", _("Read customs records")
+    CUSTOMS_WRITE = "customs:write", _("File and change customs records")
+    FUNDING_READ = "funding:read", _("Read funding records")
+    FUNDING_WRITE = "funding:write", _("File and change fund flows")
+    PROJECTS_READ = "projects:read", _("Read projects")
+    PROJECTS_WRITE = "projects:write", _("Change projects")
+    BATCHES_WRITE = "batches:write", _("Upload batch filings")
+    AUDIT_READ = "audit:read", _("Read the audit trail")
+
+
+def hash_token_secret(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def usable(self):
+        now = timezone.now()
+        return self.filter(revoked_at__isnull=True).filter(
+            models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=now)
+        )
+
+
+@audited(exclude=["last_used_at", "last_used_ip"])
+class ApiToken(models.Model):
+    """A bearer token for a partner system. Only the SHA-256 of the secret is stored."""
+
+    name = models.CharField(_("name"), max_length=100)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="api_tokens", verbose_name=_("owner")
+    )
+    institution = models.ForeignKey(
+        "zone.Institution", on_delete=models.PROTECT, null=True, blank=True, related_name="api_tokens",
+        verbose_name=_("institution"), help_text=_("A bound token sees only this institution's records."),
+    )
+    key_prefix = models.CharField(_("key prefix"), max_length=16, editable=False)
+    secret_hash = models.CharField(max_length=64, unique=True, editable=False)
+    scopes = ArrayField(models.CharField(max_length=32, choices=ApiScope.choices), verbose_name=_("scopes"), default=list)
+    allowed_ips = ArrayField(
+        models.CharField(max_length=64), verbose_name=_("allowed IP networks"), default=list, blank=True,
+        help_text=_("Empty: any address. Otherwise addresses or CIDR networks, e.g. 203.0.113.0/24."),
+    )
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True, editable=False)
+    last_used_ip = models.GenericIPAddressField(_("last used from"), null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(scopes__contained_by=[s.value for s in ApiScope]), name="apitoken_scopes_known"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.key_prefix}…)"
+
+    @staticmethod
+    def generate_secret() -> str:
+        return settings.API_TOKEN_PREFIX + secrets.token_urlsafe(32)
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > timezone.now())
+
+    def ip_allowed(self, ip: str | None) -> bool:
+        if not self.allowed_ips:
+            return True
+        if not ip:
+            return False
+        try:
+            address = ipaddress.ip_address(ip)
+        except ValueError:
+            return False
+        return any(address in ipaddress.ip_network(net, strict=False) for net in self.allowed_ips)

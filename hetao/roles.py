@@ -1,0 +1,66 @@
+"""Staff roles are Django groups; this table is their single definition.
+
+A data migration calls `sync_roles` so every database has the groups with exactly these
+permissions; later migrations call it again when new models add permissions.
+"""
+
+from django.utils.translation import gettext_lazy as _
+
+ZONE_ADMIN = "zone_admin"
+WHITELIST_REVIEWER = "whitelist_reviewer"
+CUSTOMS_OFFICER = "customs_officer"
+FUND_OFFICER = "fund_officer"
+PROJECT_OFFICER = "project_officer"
+AUDITOR = "auditor"
+
+ROLE_LABELS = {
+    ZONE_ADMIN: _("Zone administrator"),
+    WHITELIST_REVIEWER: _("Whitelist reviewer"),
+    CUSTOMS_OFFICER: _("Customs officer"),
+    FUND_OFFICER: _("Fund officer"),
+    PROJECT_OFFICER: _("Project officer"),
+    AUDITOR: _("Auditor"),
+}
+
+_VIEW_REFERENCE = [
+    "zone.view_park", "zone.view_site", "zone.view_institution", "zone.view_membership",
+    "customs.view_checkpoint", "customs.view_hscode",
+]
+
+# Role -> "app_label.codename" permissions. Every permission of a model the role manages.
+ROLE_PERMISSIONS = {
+    ZONE_ADMIN: [
+        *(f"zone.{verb}_{model}" for verb in ("add", "change", "delete", "view")
+          for model in ("park", "site", "institution", "membership")),
+        *(f"customs.{verb}_checkpoint" for verb in ("add", "change", "delete", "view")),
+        "customs.view_hscode",
+        *(f"hetao.{verb}_{model}" for verb in ("add", "change", "view") for model in ("user", "apitoken")),
+        "auth.view_group",
+        "hetao.view_audit",
+    ],
+    WHITELIST_REVIEWER: [*_VIEW_REFERENCE],
+    CUSTOMS_OFFICER: [*_VIEW_REFERENCE, "customs.change_checkpoint"],
+    FUND_OFFICER: [*_VIEW_REFERENCE],
+    PROJECT_OFFICER: [*_VIEW_REFERENCE, "zone.change_site"],
+    AUDITOR: [*_VIEW_REFERENCE, "hetao.view_apitoken", "hetao.view_user", "hetao.view_audit"],
+}
+
+
+def sync_roles(apps, schema_editor=None):
+    """Create the role groups and give each exactly the permissions listed above."""
+    from django.contrib.auth.management import create_permissions
+
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, verbosity=0, apps=apps)
+        app_config.models_module = None
+
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for role, perms in ROLE_PERMISSIONS.items():
+        group, _created = Group.objects.get_or_create(name=role)
+        wanted = []
+        for dotted in perms:
+            app_label, codename = dotted.split(".", 1)
+            wanted.append(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+        group.permissions.set(wanted)

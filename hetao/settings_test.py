@@ -1,0 +1,21 @@
+"""Settings for the test suite: production settings with fast hashing and isolated keys."""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production-use-0123456789")
+
+from hetao.settings import *  # noqa: E402,F403
+from hetao.settings import CACHES, REST_FRAMEWORK  # noqa: E402
+
+# Shared by the test process and the Celery worker it starts (inherited environment).
+_RUN = os.environ.setdefault("HETAO_TEST_RUN", f"test-{os.getpid()}")
+
+SECURE_SSL_REDIRECT = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+MEDIA_ROOT = BASE_DIR / "var" / f"media-{_RUN}"  # noqa: F405
+STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
+# A test run shares Redis with anything else on the machine: its own keys and queue.
+CACHES["default"]["KEY_PREFIX"] = _RUN
+CELERY_TASK_DEFAULT_QUEUE = _RUN
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {"principal": "100000/min", "anon": "100000/min"}
