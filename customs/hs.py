@@ -29,7 +29,10 @@ def load_nomenclature(HsCode, path: Path = NOMENCLATURE_CSV) -> int:
     """Insert or update every code; running it again changes nothing."""
     rows = [HsCode(**values) for values in read_nomenclature(path)]
     HsCode.objects.bulk_create(
-        rows, batch_size=2000, update_conflicts=True, unique_fields=["code"],
+        rows,
+        batch_size=2000,
+        update_conflicts=True,
+        unique_fields=["code"],
         update_fields=["level", "section", "parent", "description", "declarable"],
     )
     return len(rows)

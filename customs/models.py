@@ -21,7 +21,8 @@ class Checkpoint(TrilingualNameMixin, models.Model):
     line = models.CharField(_("line"), max_length=10, choices=Line.choices)
     park = models.ForeignKey("zone.Park", on_delete=models.PROTECT, related_name="checkpoints", verbose_name=_("park"))
     hand_carry = models.BooleanField(
-        _("hand-carry channel"), default=False,
+        _("hand-carry channel"),
+        default=False,
         help_text=_("Designated persons may hand-carry research goods through this channel."),
     )
     active = models.BooleanField(_("active"), default=True)
@@ -44,7 +45,8 @@ class HsCode(models.Model):
     parent = models.CharField(_("parent code"), max_length=6, blank=True)
     description = models.TextField(_("description"))
     declarable = models.BooleanField(
-        _("declarable"), default=False,
+        _("declarable"),
+        default=False,
         help_text=_("A 6-digit subheading outside chapter 99, which is a statistical code only."),
     )
 

@@ -19,7 +19,10 @@ class User(AbstractUser):
     """A person who signs in: zone staff (by group) or a member of institutions."""
 
     language = models.CharField(
-        _("preferred language"), max_length=10, choices=settings.LANGUAGES, default="en",
+        _("preferred language"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default="en",
         help_text=_("Language of e-mails and notifications sent to this user."),
     )
 
@@ -63,14 +66,24 @@ class ApiToken(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="api_tokens", verbose_name=_("owner")
     )
     institution = models.ForeignKey(
-        "zone.Institution", on_delete=models.PROTECT, null=True, blank=True, related_name="api_tokens",
-        verbose_name=_("institution"), help_text=_("A bound token sees only this institution's records."),
+        "zone.Institution",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="api_tokens",
+        verbose_name=_("institution"),
+        help_text=_("A bound token sees only this institution's records."),
     )
     key_prefix = models.CharField(_("key prefix"), max_length=16, editable=False)
     secret_hash = models.CharField(max_length=64, unique=True, editable=False)
-    scopes = ArrayField(models.CharField(max_length=32, choices=ApiScope.choices), verbose_name=_("scopes"), default=list)
+    scopes = ArrayField(
+        models.CharField(max_length=32, choices=ApiScope.choices), verbose_name=_("scopes"), default=list
+    )
     allowed_ips = ArrayField(
-        models.CharField(max_length=64), verbose_name=_("allowed IP networks"), default=list, blank=True,
+        models.CharField(max_length=64),
+        verbose_name=_("allowed IP networks"),
+        default=list,
+        blank=True,
         help_text=_("Empty: any address. Otherwise addresses or CIDR networks, e.g. 203.0.113.0/24."),
     )
     expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)

@@ -23,15 +23,22 @@ ROLE_LABELS = {
 }
 
 _VIEW_REFERENCE = [
-    "zone.view_park", "zone.view_site", "zone.view_institution", "zone.view_membership",
-    "customs.view_checkpoint", "customs.view_hscode",
+    "zone.view_park",
+    "zone.view_site",
+    "zone.view_institution",
+    "zone.view_membership",
+    "customs.view_checkpoint",
+    "customs.view_hscode",
 ]
 
 # Role -> "app_label.codename" permissions. Every permission of a model the role manages.
 ROLE_PERMISSIONS = {
     ZONE_ADMIN: [
-        *(f"zone.{verb}_{model}" for verb in ("add", "change", "delete", "view")
-          for model in ("park", "site", "institution", "membership")),
+        *(
+            f"zone.{verb}_{model}"
+            for verb in ("add", "change", "delete", "view")
+            for model in ("park", "site", "institution", "membership")
+        ),
         *(f"customs.{verb}_checkpoint" for verb in ("add", "change", "delete", "view")),
         "customs.view_hscode",
         *(f"hetao.{verb}_{model}" for verb in ("add", "change", "view") for model in ("user", "apitoken")),

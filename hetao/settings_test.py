@@ -4,8 +4,8 @@ import os
 
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production-use-0123456789")
 
-from hetao.settings import *  # noqa: E402,F403
-from hetao.settings import CACHES, REST_FRAMEWORK  # noqa: E402
+from hetao.settings import *  # noqa: F403
+from hetao.settings import CACHES, REST_FRAMEWORK
 
 # Shared by the test process and the Celery worker it starts (inherited environment).
 _RUN = os.environ.setdefault("HETAO_TEST_RUN", f"test-{os.getpid()}")

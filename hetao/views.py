@@ -21,4 +21,3 @@ def healthz(request):
     status = check_all()
     healthy = all(part["ok"] for part in status.values())
     return JsonResponse({"status": "ok" if healthy else "degraded", **status}, status=200 if healthy else 503)
-

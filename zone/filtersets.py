@@ -24,5 +24,6 @@ class SiteFilterSet(django_filters.FilterSet):
     def filter_q(self, queryset, name, value):
         from django.db.models import Q
 
-        return queryset.filter(Q(name_en__icontains=value) | Q(name_zh_hans__icontains=value)
-                               | Q(name_zh_hant__icontains=value))
+        return queryset.filter(
+            Q(name_en__icontains=value) | Q(name_zh_hans__icontains=value) | Q(name_zh_hant__icontains=value)
+        )

@@ -157,7 +157,9 @@ class Membership(models.Model):
         verbose_name = _("membership")
         verbose_name_plural = _("memberships")
         ordering = ["institution_id", "user_id"]
-        constraints = [models.UniqueConstraint(fields=["user", "institution"], name="membership_user_institution_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "institution"], name="membership_user_institution_unique")
+        ]
 
     def __str__(self):
         return f"{self.user} · {self.institution} · {self.get_role_display()}"

@@ -20,6 +20,14 @@ class SiteSerializer(serializers.ModelSerializer):
     class Meta:
         model = Site
         fields = [
-            "id", "code", "park", "kind", "name", "name_en", "name_zh_hans", "name_zh_hant",
-            "floor_area_m2", "address",
+            "id",
+            "code",
+            "park",
+            "kind",
+            "name",
+            "name_en",
+            "name_zh_hans",
+            "name_zh_hant",
+            "floor_area_m2",
+            "address",
         ]

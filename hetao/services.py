@@ -1,0 +1,157 @@
+"""Business operations on accounts, memberships and API tokens.
+
+Every interface (staff pages, admin, management commands, API) calls these functions, so each
+rule is enforced once. Each is atomic and leaves its audit trail through the tracked models.
+"""
+
+import ipaddress
+from datetime import datetime
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from hetao.models import ApiScope, ApiToken, User, hash_token_secret
+from hetao.roles import ROLE_PERMISSIONS
+from zone.models import Institution, Membership
+
+
+def _check_scopes(scopes: list[str]) -> list[str]:
+    known = {s.value for s in ApiScope}
+    unknown = sorted(set(scopes) - known)
+    if unknown:
+        raise ValidationError(
+            {
+                "scopes": _("Unknown scope(s): %(unknown)s. Known scopes: %(known)s.")
+                % {"unknown": ", ".join(unknown), "known": ", ".join(sorted(known))}
+            }
+        )
+    if not scopes:
+        raise ValidationError({"scopes": _("Choose at least one scope.")})
+    return sorted(set(scopes))
+
+
+def _check_networks(networks: list[str]) -> list[str]:
+    cleaned = []
+    for net in networks:
+        try:
+            cleaned.append(str(ipaddress.ip_network(net.strip(), strict=False)))
+        except ValueError:
+            raise ValidationError(
+                {"allowed_ips": _("“%(value)s” is not an IP address or CIDR network.") % {"value": net}}
+            ) from None
+    return cleaned
+
+
+@transaction.atomic
+def user_create(
+    *,
+    username: str,
+    email: str,
+    password: str | None,
+    staff_role: str | None = None,
+    language: str = "en",
+    first_name: str = "",
+    last_name: str = "",
+) -> User:
+    """Create a person's account; a staff role makes them zone staff in that role's group."""
+    if staff_role is not None and staff_role not in ROLE_PERMISSIONS:
+        raise ValidationError(
+            {
+                "staff_role": _("Unknown staff role “%(role)s”. Roles: %(roles)s.")
+                % {"role": staff_role, "roles": ", ".join(ROLE_PERMISSIONS)}
+            }
+        )
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationError({"username": _("A user with this username already exists.")})
+    user = User(
+        username=username,
+        email=email,
+        language=language,
+        first_name=first_name,
+        last_name=last_name,
+        is_staff=staff_role is not None,
+    )
+    if password:
+        from django.contrib.auth.password_validation import validate_password
+
+        validate_password(password, user)
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.full_clean(exclude=["password"])
+    user.save()
+    if staff_role is not None:
+        user.groups.add(Group.objects.get(name=staff_role))
+    return user
+
+
+@transaction.atomic
+def membership_set(*, user: User, institution: Institution, role: str) -> Membership:
+    """Give a user a role in an institution (or change it)."""
+    if role not in Membership.Role.values:
+        raise ValidationError({"role": _("Unknown role “%(role)s”.") % {"role": role}})
+    membership, created = Membership.objects.select_for_update().get_or_create(
+        user=user, institution=institution, defaults={"role": role}
+    )
+    if not created and membership.role != role:
+        membership.role = role
+        membership.save(update_fields=["role"])
+    return membership
+
+
+@transaction.atomic
+def api_token_create(
+    *,
+    owner: User,
+    name: str,
+    scopes: list[str],
+    institution: Institution | None = None,
+    expires_at: datetime | None = None,
+    allowed_ips: list[str] | None = None,
+    created_by: User | None = None,
+) -> tuple[ApiToken, str]:
+    """Create a token and return it with its secret; the secret is never stored or shown again."""
+    scopes = _check_scopes(list(scopes))
+    if expires_at is not None and expires_at <= timezone.now():
+        raise ValidationError({"expires_at": _("The expiry must be in the future.")})
+    is_staff = owner.is_staff or owner.is_superuser
+    if (
+        institution is not None
+        and not is_staff
+        and not Membership.objects.filter(user=owner, institution=institution).exists()
+    ):
+        raise ValidationError({"institution": _("The owner is not a member of this institution.")})
+    if institution is None and not is_staff:
+        raise ValidationError(
+            {"institution": _("A token of an institution member must be bound to one of their institutions.")}
+        )
+    secret = ApiToken.generate_secret()
+    token = ApiToken(
+        owner=owner,
+        name=name.strip(),
+        scopes=scopes,
+        institution=institution,
+        expires_at=expires_at,
+        allowed_ips=_check_networks(allowed_ips or []),
+        created_by=created_by,
+        key_prefix=secret[: len(settings.API_TOKEN_PREFIX) + 6],
+        secret_hash=hash_token_secret(secret),
+    )
+    token.full_clean(exclude=["secret_hash", "key_prefix"])
+    token.save()
+    return token, secret
+
+
+@transaction.atomic
+def api_token_revoke(*, token_id: int, actor: User) -> ApiToken:
+    """Revoke a token at once; revoking twice keeps the first revocation."""
+    token = ApiToken.objects.select_for_update().get(pk=token_id)
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.revoked_by = actor
+        token.save(update_fields=["revoked_at", "revoked_by"])
+    return token
