@@ -131,3 +131,26 @@ class ApiToken(models.Model):
         except ValueError:
             return False
         return any(address in ipaddress.ip_network(net, strict=False) for net in self.allowed_ips)
+
+
+class Notification(models.Model):
+    """A message in a user's in-portal notification list; the same message goes out by e-mail."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("user")
+    )
+    kind = models.CharField(_("kind"), max_length=40)
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("message"), blank=True)
+    link = models.CharField(_("link"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "read_at"], name="notification_user_unread")]
+
+    def __str__(self):
+        return self.subject

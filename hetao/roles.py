@@ -27,9 +27,20 @@ _VIEW_REFERENCE = [
     "zone.view_site",
     "zone.view_institution",
     "zone.view_membership",
+    "zone.view_whitelistentry",
     "customs.view_checkpoint",
     "customs.view_hscode",
 ]
+_WHITELIST_MODELS = (
+    "whitelistapplication",
+    "applicationdocument",
+    "applicationcomment",
+    "applicationstep",
+    "whitelistentry",
+    "invitation",
+)
+_WHITELIST_VIEW = [f"zone.view_{model}" for model in _WHITELIST_MODELS]
+_WHITELIST_DECIDE = ["zone.review_whitelistapplication", "zone.manage_whitelistentry"]
 
 # Role -> "app_label.codename" permissions. Every permission of a model the role manages.
 ROLE_PERMISSIONS = {
@@ -44,12 +55,14 @@ ROLE_PERMISSIONS = {
         *(f"hetao.{verb}_{model}" for verb in ("add", "change", "view") for model in ("user", "apitoken")),
         "auth.view_group",
         "hetao.view_audit",
+        *_WHITELIST_VIEW,
+        *_WHITELIST_DECIDE,
     ],
-    WHITELIST_REVIEWER: [*_VIEW_REFERENCE],
+    WHITELIST_REVIEWER: [*_VIEW_REFERENCE, *_WHITELIST_VIEW, *_WHITELIST_DECIDE],
     CUSTOMS_OFFICER: [*_VIEW_REFERENCE, "customs.change_checkpoint"],
     FUND_OFFICER: [*_VIEW_REFERENCE],
     PROJECT_OFFICER: [*_VIEW_REFERENCE, "zone.change_site"],
-    AUDITOR: [*_VIEW_REFERENCE, "hetao.view_apitoken", "hetao.view_user", "hetao.view_audit"],
+    AUDITOR: [*_VIEW_REFERENCE, *_WHITELIST_VIEW, "hetao.view_apitoken", "hetao.view_user", "hetao.view_audit"],
 }
 
 

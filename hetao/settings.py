@@ -226,6 +226,7 @@ CELERY_RESULT_EXPIRES = timedelta(days=1)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions": {"task": "hetao.tasks.clear_expired_sessions", "schedule": timedelta(hours=6)},
+    "whitelist-expire-and-remind": {"task": "zone.tasks.whitelist_expire_and_remind", "schedule": timedelta(hours=1)},
 }
 
 REST_FRAMEWORK = {
@@ -290,3 +291,5 @@ LOGGING = {
 }
 
 PORTAL_NAME = _("Hetao Zone Portal")
+# Absolute address of the portal, for links in e-mails.
+PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="http://127.0.0.1:8000")

@@ -75,3 +75,27 @@ def celery_worker(django_db_setup, django_db_blocker):
             process.wait(20)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """A `transaction=True` test ends by truncating every table, including the rows that data
+    migrations load (staff role groups, the HS nomenclature); put them back for the next test.
+    This runs after every fixture's teardown, so after that truncation."""
+    result = yield
+    marker = item.get_closest_marker("django_db")
+    if marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])):
+        from django.apps import apps
+        from django.contrib.auth.models import Group
+        from pytest_django.plugin import blocking_manager_key
+
+        from customs.hs import load_nomenclature
+        from customs.models import HsCode
+        from hetao.roles import sync_roles
+
+        with item.config.stash[blocking_manager_key].unblock():
+            if not Group.objects.exists():
+                sync_roles(apps)
+            if not HsCode.objects.exists():
+                load_nomenclature(HsCode)
+    return result

@@ -163,3 +163,36 @@ class Membership(models.Model):
 
     def __str__(self):
         return f"{self.user} · {self.institution} · {self.get_role_display()}"
+
+
+# The whitelist models live in their own module; importing them here registers them with the app.
+from .models_whitelist import (  # noqa: E402
+    ApplicationComment,
+    ApplicationDocument,
+    ApplicationStep,
+    ApplicationStatus,
+    EntryStatus,
+    FilingCounter,
+    Invitation,
+    WhitelistApplication,
+    WhitelistEntry,
+    WhitelistScope,
+)
+
+__all__ = [
+    "ApplicationComment",
+    "ApplicationDocument",
+    "ApplicationStep",
+    "ApplicationStatus",
+    "EntryStatus",
+    "FilingCounter",
+    "Institution",
+    "Invitation",
+    "Jurisdiction",
+    "Membership",
+    "Park",
+    "Site",
+    "WhitelistApplication",
+    "WhitelistEntry",
+    "WhitelistScope",
+]
