@@ -34,7 +34,8 @@ class User(AbstractUser):
 
 
 class ApiScope(models.TextChoices):
-    WHITELIST_READ = "whitelist:read", _("Read the whitelist")
+    WHITELIST_READ = "whitelist:read", _("Read the whitelist and applications")
+    WHITELIST_WRITE = "whitelist:write", _("File and change whitelist applications")
     CUSTOMS_READ = "customs:read", _("Read customs records")
     CUSTOMS_WRITE = "customs:write", _("File and change customs records")
     FUNDING_READ = "funding:read", _("Read funding records")
@@ -154,3 +155,26 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.subject
+
+
+class IdempotencyRecord(models.Model):
+    """The answer given to a POST carrying an Idempotency-Key, replayed when the same request repeats."""
+
+    principal = models.CharField(max_length=40)  # "token:<id>" or "user:<id>"
+    key = models.CharField(max_length=200)
+    method = models.CharField(max_length=8)
+    path = models.CharField(max_length=300)
+    request_hash = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField()
+    response_body = models.JSONField(null=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("idempotency record")
+        verbose_name_plural = _("idempotency records")
+        constraints = [
+            models.UniqueConstraint(fields=["principal", "key"], name="idempotency_principal_key_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.principal} {self.key}"

@@ -226,6 +226,7 @@ CELERY_RESULT_EXPIRES = timedelta(days=1)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions": {"task": "hetao.tasks.clear_expired_sessions", "schedule": timedelta(hours=6)},
+    "purge-idempotency-records": {"task": "hetao.tasks.purge_idempotency_records", "schedule": timedelta(days=1)},
     "whitelist-expire-and-remind": {"task": "zone.tasks.whitelist_expire_and_remind", "schedule": timedelta(hours=1)},
 }
 
@@ -271,7 +272,16 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {
+        "ApplicationStatusEnum": "zone.models_whitelist.ApplicationStatus",
+        "ApplicationKindEnum": "zone.models_whitelist.WhitelistApplication.Kind",
+        "WhitelistScopeEnum": "zone.models_whitelist.WhitelistScope",
+        "EntryStatusEnum": "zone.models_whitelist.EntryStatus",
+        "DocumentKindEnum": "zone.models_whitelist.ApplicationDocument.Kind",
+        "CommentVisibilityEnum": "zone.models_whitelist.ApplicationComment.Visibility",
+        "SiteKindEnum": "zone.models.Site.Kind",
+        "InstitutionKindEnum": "zone.models.Institution.Kind",
+    },
 }
 
 # Audit trail: pghistory records every change with the request context.

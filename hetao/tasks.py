@@ -29,3 +29,14 @@ def send_notification_email(notification_id: int) -> bool:
     body = notification.body + (f"\n\n{link}\n" if link else "\n")
     send_mail(notification.subject, body, None, [notification.user.email])
     return True
+
+
+@shared_task
+def purge_idempotency_records(days: int = 7) -> int:
+    """Forget Idempotency-Key answers older than `days`; a client retries well within that."""
+    from datetime import timedelta
+
+    from hetao.models import IdempotencyRecord
+
+    deleted, _ = IdempotencyRecord.objects.filter(created_at__lt=timezone.now() - timedelta(days=days)).delete()
+    return deleted

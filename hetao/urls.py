@@ -7,10 +7,16 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from hetao import views
 from hetao.api.urls import router
+from zone import api_whitelist
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path(
+        "api/v1/whitelist/verify/<str:filing_no>/",
+        api_whitelist.FilingVerificationView.as_view(),
+        name="whitelist-verify",
+    ),
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
@@ -24,3 +30,8 @@ if settings.DEBUG:
     from django.conf.urls.static import static
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+handler400 = "hetao.views.bad_request"
+handler403 = "hetao.views.permission_denied"
+handler404 = "hetao.views.page_not_found"
+handler500 = "hetao.views.server_error"

@@ -8,6 +8,8 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from hetao.errors import DomainError
+
 
 class Conflict(exceptions.APIException):
     """An action that the object's current state does not allow (invalid workflow transition)."""
@@ -15,6 +17,13 @@ class Conflict(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
     default_code = "invalid_state"
     default_detail = "This action is not allowed in the object's current state."
+
+
+def _domain_to_api(error: DomainError) -> exceptions.APIException:
+    """Services raise DomainError subclasses; the API answers with their status and code."""
+    api_error = exceptions.APIException(detail=str(error.message), code=error.code)
+    api_error.status_code = error.status_code
+    return api_error
 
 
 def _first_code(detail):
@@ -27,7 +36,9 @@ def _first_code(detail):
 
 
 def exception_handler(exc, context):
-    if isinstance(exc, DjangoValidationError):
+    if isinstance(exc, DomainError):
+        exc = _domain_to_api(exc)
+    elif isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(
             exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         )

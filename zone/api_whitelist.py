@@ -1,0 +1,237 @@
+"""Whitelist resources of the partner API: applications (with documents, comments and transitions),
+entries, and the public verification of a filing number."""
+
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from hetao.api.idempotency import IdempotentCreateMixin
+from hetao.errors import NotAllowed
+from hetao.principal import principal_for
+
+from . import selectors, services
+from .filtersets_whitelist import WhitelistApplicationFilterSet, WhitelistEntryFilterSet
+from .models import Institution
+from .serializers_whitelist import (
+    ApplicationCommentSerializer,
+    ApplicationDocumentSerializer,
+    ApproveSerializer,
+    AssignSerializer,
+    FilingVerificationSerializer,
+    MessageSerializer,
+    OptionalReasonSerializer,
+    ReasonSerializer,
+    WhitelistApplicationSerializer,
+    WhitelistApplicationUpdateSerializer,
+    WhitelistEntrySerializer,
+)
+
+_CONFLICT = OpenApiResponse(description="The application's state does not allow this action (code invalid_transition).")
+
+
+def _input(serializer_class, request):
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+class WhitelistApplicationViewSet(
+    IdempotentCreateMixin,
+    mixins.CreateModelMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Whitelist applications of the caller's institution(s); reviewers see all of them."""
+
+    serializer_class = WhitelistApplicationSerializer
+    filterset_class = WhitelistApplicationFilterSet
+    ordering_fields = ["id", "created_at", "submitted_at", "updated_at"]
+    ordering = ["-id"]
+    read_scope = "whitelist:read"
+    write_scope = "whitelist:write"
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self):
+        return selectors.applications_visible_to(principal_for(self.request)).prefetch_related("steps__actor")
+
+    def perform_create(self, serializer):
+        principal = principal_for(self.request)
+        institution = serializer.validated_data.get("institution")
+        ids = principal.institution_ids
+        if institution is None:
+            if ids is None or len(ids) != 1:
+                from rest_framework.exceptions import ValidationError
+
+                raise ValidationError({"institution": [_("Name the institution the application is for.")]})
+            institution = Institution.objects.get(pk=next(iter(ids)))
+        elif ids is not None and institution.pk not in ids:
+            raise Http404
+        data = serializer.validated_data
+        serializer.instance = services.application_create(
+            institution=institution,
+            actor=self.request.user,
+            kind=data.get("kind", "new"),
+            requested_scopes=data.get("requested_scopes", []),
+            research_fields=data.get("research_fields", ""),
+            justification=data.get("justification", ""),
+        )
+
+    @extend_schema(
+        request=WhitelistApplicationUpdateSerializer, responses={200: WhitelistApplicationSerializer, 409: _CONFLICT}
+    )
+    def partial_update(self, request, *args, **kwargs):
+        application = self.get_object()
+        changes = _input(WhitelistApplicationUpdateSerializer, request)
+        services.application_update(application_id=application.pk, actor=request.user, **changes)
+        return Response(self.get_serializer(self.get_queryset().get(pk=application.pk)).data)
+
+    def update(self, request, *args, **kwargs):
+        if not kwargs.get("partial"):
+            return self.http_method_not_allowed(request, *args, **kwargs)
+        return super().update(request, *args, **kwargs)
+
+    def _transition(self, request, service, serializer_class=None):
+        # The object first: another institution's application is a 404 whatever the body says.
+        application = self.get_object()
+        arguments = _input(serializer_class, request) if serializer_class else {}
+        service(application_id=application.pk, actor=request.user, **arguments)
+        return Response(self.get_serializer(self.get_queryset().get(pk=application.pk)).data)
+
+    @extend_schema(request=None, responses={200: WhitelistApplicationSerializer, 409: _CONFLICT})
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        return self._transition(request, services.application_submit)
+
+    @extend_schema(request=OptionalReasonSerializer, responses={200: WhitelistApplicationSerializer, 409: _CONFLICT})
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        return self._transition(request, services.application_withdraw, OptionalReasonSerializer)
+
+    @extend_schema(request=AssignSerializer, responses={200: WhitelistApplicationSerializer, 409: _CONFLICT})
+    @action(detail=True, methods=["post"])
+    def assign(self, request, pk=None):
+        return self._transition(request, services.application_assign, AssignSerializer)
+
+    @extend_schema(request=MessageSerializer, responses={200: WhitelistApplicationSerializer, 409: _CONFLICT})
+    @action(detail=True, methods=["post"], url_path="request-changes")
+    def request_changes(self, request, pk=None):
+        return self._transition(request, services.application_request_changes, MessageSerializer)
+
+    @extend_schema(request=ApproveSerializer, responses={200: WhitelistApplicationSerializer, 409: _CONFLICT})
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        return self._transition(request, services.application_approve, ApproveSerializer)
+
+    @extend_schema(request=ReasonSerializer, responses={200: WhitelistApplicationSerializer, 409: _CONFLICT})
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        return self._transition(request, services.application_reject, ReasonSerializer)
+
+    @extend_schema(methods=["get"], responses=ApplicationDocumentSerializer(many=True))
+    @extend_schema(
+        methods=["post"],
+        request={"multipart/form-data": ApplicationDocumentSerializer},
+        responses={201: ApplicationDocumentSerializer, 409: _CONFLICT},
+    )
+    @action(detail=True, methods=["get", "post"], pagination_class=None, serializer_class=ApplicationDocumentSerializer)
+    def documents(self, request, pk=None):
+        application = self.get_object()
+        if request.method == "GET":
+            documents = application.documents.select_related("uploaded_by")
+            return Response(ApplicationDocumentSerializer(documents, many=True).data)
+
+        def upload():
+            data = _input(ApplicationDocumentSerializer, request)
+            document = services.document_add(
+                application_id=application.pk, actor=request.user, kind=data["kind"], uploaded=data["file"]
+            )
+            return Response(ApplicationDocumentSerializer(document).data, status=status.HTTP_201_CREATED)
+
+        return self.idempotent(request, upload)
+
+    @extend_schema(responses={(200, "application/octet-stream"): OpenApiResponse(description="The document.")})
+    @action(detail=True, methods=["get"], url_path=r"documents/(?P<document_id>[0-9]+)/download")
+    def download(self, request, pk=None, document_id=None):
+        application = self.get_object()
+        document = get_object_or_404(application.documents, pk=document_id)
+        return FileResponse(
+            document.file.open("rb"),
+            as_attachment=True,
+            filename=document.original_name,
+            content_type=document.content_type,
+        )
+
+    @extend_schema(methods=["get"], responses=ApplicationCommentSerializer(many=True))
+    @extend_schema(
+        methods=["post"], request=ApplicationCommentSerializer, responses={201: ApplicationCommentSerializer}
+    )
+    @action(detail=True, methods=["get", "post"], pagination_class=None, serializer_class=ApplicationCommentSerializer)
+    def comments(self, request, pk=None):
+        application = self.get_object()
+        principal = principal_for(request)
+        if request.method == "GET":
+            comments = selectors.comments_visible_to(principal, application)
+            return Response(ApplicationCommentSerializer(comments, many=True).data)
+        data = _input(ApplicationCommentSerializer, request)
+        comment = services.comment_add(
+            application_id=application.pk, actor=request.user, body=data["body"], visibility=data["visibility"]
+        )
+        return Response(ApplicationCommentSerializer(comment).data, status=status.HTTP_201_CREATED)
+
+
+class WhitelistEntryViewSet(viewsets.ReadOnlyModelViewSet):
+    """The whitelist registry: an institution sees its own entry; staff see all and change status."""
+
+    serializer_class = WhitelistEntrySerializer
+    filterset_class = WhitelistEntryFilterSet
+    ordering_fields = ["id", "filing_no", "valid_until"]
+    ordering = ["-id"]
+    read_scope = "whitelist:read"
+    write_scope = "whitelist:write"
+
+    def get_queryset(self):
+        return selectors.entries_visible_to(principal_for(self.request))
+
+    def _change(self, request, service, serializer_class):
+        entry = self.get_object()  # before reading the body: another institution's entry is a 404
+        if principal_for(request).institution_ids is not None:
+            raise NotAllowed(_("Only whitelist staff can change the registry."))
+        service(entry_id=entry.pk, actor=request.user, **_input(serializer_class, request))
+        return Response(self.get_serializer(self.get_queryset().get(pk=entry.pk)).data)
+
+    @extend_schema(request=ReasonSerializer, responses={200: WhitelistEntrySerializer, 409: _CONFLICT})
+    @action(detail=True, methods=["post"])
+    def suspend(self, request, pk=None):
+        return self._change(request, services.entry_suspend, ReasonSerializer)
+
+    @extend_schema(request=OptionalReasonSerializer, responses={200: WhitelistEntrySerializer, 409: _CONFLICT})
+    @action(detail=True, methods=["post"])
+    def reinstate(self, request, pk=None):
+        return self._change(request, services.entry_reinstate, OptionalReasonSerializer)
+
+    @extend_schema(request=ReasonSerializer, responses={200: WhitelistEntrySerializer, 409: _CONFLICT})
+    @action(detail=True, methods=["post"])
+    def revoke(self, request, pk=None):
+        return self._change(request, services.entry_revoke, ReasonSerializer)
+
+
+class FilingVerificationView(APIView):
+    """Public: whether a filing number is valid now, for which scopes and until when — nothing else."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses=FilingVerificationSerializer, auth=[])
+    def get(self, request, filing_no: str):
+        result = services.verify_filing(filing_no)
+        return Response(FilingVerificationSerializer(result).data)
