@@ -152,6 +152,9 @@ STORAGES = {
         )
     },
 }
+# In development WhiteNoise serves files straight from static/, so edits show without collectstatic.
+WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media")))
 MEDIA_URL = "/media/"
 
@@ -238,7 +241,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["hetao.api.permissions.HasTokenScope"],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
-        "rest_framework.filters.OrderingFilter",
+        "hetao.api.filters.OrderingFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "hetao.api.pagination.CursorPagination",
     "PAGE_SIZE": 50,
@@ -247,7 +250,7 @@ REST_FRAMEWORK = {
         "principal": env("API_THROTTLE_RATE", default="1200/min"),
         "anon": env("API_ANON_THROTTLE_RATE", default="120/min"),
     },
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "hetao.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "hetao.api.exceptions.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [

@@ -9,6 +9,7 @@ import hashlib
 import secrets
 from datetime import date, timedelta
 
+from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
@@ -64,6 +65,18 @@ def institution_register(
     return institution, user
 
 
+class EmailConfirmationTokenGenerator(PasswordResetTokenGenerator):
+    """Links in confirmation e-mails: a separate salt from password resets, and void once used."""
+
+    key_salt = "hetao.zone.EmailConfirmationTokenGenerator"
+
+    def _make_hash_value(self, user, timestamp):
+        return f"{user.pk}{user.email}{user.is_active}{timestamp}"
+
+
+email_confirmation_tokens = EmailConfirmationTokenGenerator()
+
+
 @transaction.atomic
 def user_confirm_email(*, user_id: int) -> User:
     """Activate an account whose owner followed the confirmation link."""
@@ -116,6 +129,15 @@ def invitation_accept(*, secret: str, user: User) -> Membership:
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if invitation.accepted_at is not None:
         raise ValidationError(_("This invitation is unknown, already used or expired."))
+    # The link proves control of the invited address only: another account may not use it.
+    if (user.email or "").strip().lower() != invitation.email:
+        raise ValidationError(
+            _("This invitation was sent to %(email)s; sign in with the account that uses that address.")
+            % {"email": invitation.email}
+        )
+    # Accepting never changes an existing role (an owner could otherwise demote themselves).
+    if Membership.objects.filter(user=user, institution=invitation.institution).exists():
+        raise ValidationError(_("You are already a member of this institution."))
     membership = membership_set(user=user, institution=invitation.institution, role=invitation.role)
     invitation.accepted_at = timezone.now()
     invitation.accepted_by = user
@@ -398,6 +420,11 @@ def _add_years(day: date, years: int) -> date:
         return day.replace(year=day.year + years, day=28)
 
 
+def default_valid_until(valid_from: date) -> date:
+    """The standard end of validity of a filing that starts on `valid_from`: three years less a day."""
+    return _add_years(valid_from, DEFAULT_VALIDITY_YEARS) - timedelta(days=1)
+
+
 @transaction.atomic
 def application_approve(
     *,
@@ -418,7 +445,7 @@ def application_approve(
         raise ValidationError({"scopes": _("Approve at least one scope.")})
     today = timezone.localdate()
     valid_from = valid_from or today
-    valid_until = valid_until or _add_years(valid_from, DEFAULT_VALIDITY_YEARS) - timedelta(days=1)
+    valid_until = valid_until or default_valid_until(valid_from)
     if valid_until < valid_from:
         raise ValidationError({"valid_until": _("The end of validity must not be before its start.")})
     if valid_until < today:

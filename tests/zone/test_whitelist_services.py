@@ -471,3 +471,66 @@ def test_the_public_verification_shows_only_validity_scopes_and_end_date():
         "found": False,
         "valid": False,
     }
+
+
+class TestInvitations:
+    def _invite(self, email="new.member@example.org", role="filer"):
+        institution = make_institution()
+        owner = make_member(institution, Membership.Role.OWNER)
+        invitation, secret = services.invitation_create(institution=institution, email=email, role=role, actor=owner)
+        return institution, owner, invitation, secret
+
+    def test_an_invitation_can_only_be_accepted_by_the_invited_address(self):
+        institution, _owner, _invitation, secret = self._invite()
+        stranger = make_member(make_institution(), Membership.Role.FILER)
+        with pytest.raises(ValidationError):
+            services.invitation_accept(secret=secret, user=stranger)
+        assert not Membership.objects.filter(user=stranger, institution=institution).exists()
+
+    def test_accepting_never_changes_an_existing_members_role(self):
+        institution = make_institution()
+        owner = make_member(institution, Membership.Role.OWNER)
+        _invitation, secret = services.invitation_create(
+            institution=institution, email="other@example.org", role="viewer", actor=owner
+        )
+        owner.email = "other@example.org"
+        owner.save(update_fields=["email"])
+        with pytest.raises(ValidationError):
+            services.invitation_accept(secret=secret, user=owner)
+        assert Membership.objects.get(user=owner, institution=institution).role == Membership.Role.OWNER
+
+    def test_an_invitation_is_used_once(self):
+        institution, _owner, _invitation, secret = self._invite()
+        invited = make_member(make_institution(), Membership.Role.VIEWER)
+        invited.email = "new.member@example.org"
+        invited.save(update_fields=["email"])
+        services.invitation_accept(secret=secret, user=invited)
+        assert Membership.objects.get(user=invited, institution=institution).role == "filer"
+        with pytest.raises(ValidationError):
+            services.invitation_accept(secret=secret, user=invited)
+
+
+def test_an_email_confirmation_link_works_once_and_is_not_a_password_reset_token():
+    from django.contrib.auth.tokens import default_token_generator
+
+    from zone.models import Institution, Jurisdiction
+
+    candidate = Institution(
+        name_en="Open Lab",
+        kind="laboratory",
+        jurisdiction=Jurisdiction.HKSAR,
+        registration_type="hk_br",
+        registration_no="87654321",
+    )
+    _institution, user = services.institution_register(
+        institution=candidate, username="openlab", email="owner@openlab.hk", password="a-long-password-1"
+    )
+    token = services.email_confirmation_tokens.make_token(user)
+    assert not user.is_active
+    assert not default_token_generator.check_token(user, token)
+    assert services.email_confirmation_tokens.check_token(user, token)
+
+    services.user_confirm_email(user_id=user.pk)
+    user.refresh_from_db()
+    assert user.is_active
+    assert not services.email_confirmation_tokens.check_token(user, token)
