@@ -5,7 +5,11 @@ and bulk operations are all recorded; PGHISTORY_APPEND_ONLY adds triggers that r
 UPDATE and DELETE on the event tables.
 """
 
+from contextlib import contextmanager
+
 import pghistory
+import pghistory.runtime
+from django.db import connection
 
 
 def audited(**kwargs):
@@ -18,6 +22,20 @@ def audited(**kwargs):
     )
 
 
+@contextmanager
 def audit_context(**metadata):
-    """Context for audit events written outside a request (tasks, commands, batch imports)."""
-    return pghistory.context(**metadata)
+    """Context for audit events written outside a request (tasks, commands, batch imports).
+
+    pghistory keeps its context in transaction-local settings, which outlive the block when a
+    transaction is still open; the outermost block clears them on exit so later writes in the
+    same transaction are not credited to it.
+    """
+    outermost = not hasattr(pghistory.runtime._tracker, "value")
+    with pghistory.context(**metadata):
+        yield
+    if outermost and connection.in_atomic_block:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT set_config('pghistory.context_id', '', true), "
+                "set_config('pghistory.context_metadata', '', true)"
+            )

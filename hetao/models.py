@@ -58,7 +58,7 @@ class ApiTokenQuerySet(models.QuerySet):
         )
 
 
-@audited(exclude=["last_used_at", "last_used_ip"])
+@audited(exclude=["last_used_at", "last_used_ip", "secret_hash"])
 class ApiToken(models.Model):
     """A bearer token for a partner system. Only the SHA-256 of the secret is stored."""
 

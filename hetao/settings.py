@@ -260,6 +260,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_VERSIONING_CLASS": None,
     "COERCE_DECIMAL_TO_STRING": True,
+    # Trust X-Forwarded-For only for the proxies in front of the portal (throttling by client address).
+    "NUM_PROXIES": env.int("PROXY_COUNT", default=0),
 }
 
 SPECTACULAR_SETTINGS = {

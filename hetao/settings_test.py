@@ -8,7 +8,8 @@ from hetao.settings import *  # noqa: F403
 from hetao.settings import CACHES, REST_FRAMEWORK
 
 # Shared by the test process and the Celery worker it starts (inherited environment).
-_RUN = os.environ.setdefault("HETAO_TEST_RUN", f"test-{os.getpid()}")
+# Under pytest-xdist each worker (and the Celery worker it starts) gets its own suffix.
+_RUN = os.environ.setdefault("HETAO_TEST_RUN", f"test-{os.getpid()}") + os.environ.get("PYTEST_XDIST_WORKER", "")
 
 SECURE_SSL_REDIRECT = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,17 +1,120 @@
-"""Portal-wide pages: home and the health check."""
+"""Portal-wide pages: home, the health check, error pages and API-token pages."""
 
+from dataclasses import dataclass
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import JsonResponse
-from django.shortcuts import render
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import HttpResponseServerError, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template import loader
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.csrf import requires_csrf_token
+from django.views.decorators.http import require_GET, require_http_methods
 
+from hetao import services
+from hetao.api.errors import is_api_request, json_error_response
+from hetao.filtersets import ApiTokenFilterSet
+from hetao.forms import ApiTokenForm
 from hetao.health import check_all
+from hetao.models import ApiToken
+from zone.models import Institution, Membership
+
+# ---------------------------------------------------------------------------------------------
+# Home
+
+
+@dataclass(frozen=True)
+class Tile:
+    label: str
+    description: str
+    url: str | None = None
+    count: int | None = None
+
+
+def _admin_changelist(model) -> str | None:
+    try:
+        return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+    except NoReverseMatch:
+        return None
+
+
+def _staff_tiles(user) -> list[Tile]:
+    from customs.models import Checkpoint
+    from zone.models import Park, Site
+
+    tiles = []
+    reference = [
+        (Park, gettext_lazy("Parks"), gettext_lazy("The Shenzhen park and the Hong Kong park.")),
+        (Site, gettext_lazy("Sites"), gettext_lazy("Buildings, industrial parks and facilities.")),
+        (Institution, gettext_lazy("Institutions"), gettext_lazy("Research institutions and enterprises.")),
+        (Checkpoint, gettext_lazy("Checkpoints"), gettext_lazy("Customs control points on the sub-lines.")),
+    ]
+    for model, label, description in reference:
+        if user.has_perm(f"{model._meta.app_label}.view_{model._meta.model_name}"):
+            url = _admin_changelist(model) if user.is_staff else None
+            tiles.append(Tile(label=label, description=description, url=url, count=model.objects.count()))
+    return tiles
+
+
+def _work_tiles(user) -> list[Tile]:
+    tiles = []
+    if user.has_perm("zone.review_whitelistapplication"):
+        from zone.selectors import review_queue_summary
+
+        summary = review_queue_summary(user)
+        tiles.append(
+            Tile(
+                label=_("Whitelist review queue"),
+                description=_(
+                    "%(waiting)s waiting (%(mine)s assigned to you); the oldest has waited %(days)s days."
+                )
+                % summary,
+                url=reverse("staff-review-queue"),
+            )
+        )
+    if user.has_perm("hetao.view_audit"):
+        tiles.append(
+            Tile(
+                label=_("Audit trail"),
+                description=_("Every change to business records, with who made it and when."),
+                url=reverse("staff-audit"),
+            )
+        )
+    if user.has_perm("hetao.view_apitoken"):
+        tiles.append(
+            Tile(
+                label=_("API tokens"),
+                description=_("Bearer tokens of partner systems: create, review and revoke."),
+                url=reverse("staff-tokens"),
+            )
+        )
+    return tiles
 
 
 @login_required
 def home(request):
-    return render(request, "home.html")
+    user = request.user
+    if user.is_staff or user.is_superuser:
+        return render(
+            request,
+            "home_staff.html",
+            {"tiles": _staff_tiles(user), "work_tiles": _work_tiles(user)},
+        )
+    memberships = Membership.objects.filter(user=user).select_related("institution").order_by("institution__name_en")
+    return render(
+        request,
+        "home_member.html",
+        {
+            "memberships": memberships,
+            "is_owner": any(m.role == Membership.Role.OWNER for m in memberships),
+        },
+    )
 
 
 @never_cache
@@ -21,3 +124,169 @@ def healthz(request):
     status = check_all()
     healthy = all(part["ok"] for part in status.values())
     return JsonResponse({"status": "ok" if healthy else "degraded", **status}, status=200 if healthy else 503)
+
+
+# ---------------------------------------------------------------------------------------------
+# Error pages: HTML for people, JSON for the partner API under /api/.
+
+
+@requires_csrf_token
+def bad_request(request, exception=None):
+    if is_api_request(request):
+        return json_error_response(request, 400)
+    return render(request, "400.html", status=400)
+
+
+@requires_csrf_token
+def permission_denied(request, exception=None):
+    if is_api_request(request):
+        return json_error_response(request, 403)
+    return render(request, "403.html", status=403)
+
+
+@requires_csrf_token
+def page_not_found(request, exception=None):
+    if is_api_request(request):
+        return json_error_response(request, 404)
+    return render(request, "404.html", status=404)
+
+
+@requires_csrf_token
+def server_error(request):
+    if is_api_request(request):
+        return json_error_response(request, 500)
+    # No request context: whatever failed (database, session, a context processor) is not needed here.
+    return HttpResponseServerError(loader.get_template("500.html").render())
+
+
+# ---------------------------------------------------------------------------------------------
+# API tokens. Staff manage every token (/staff/tokens/); an institution owner manages the tokens
+# bound to the institutions they own (/accounts/tokens/). Out-of-scope tokens are 404.
+
+
+@dataclass
+class TokenArea:
+    """Which tokens a page shows and which institutions a new token may be bound to."""
+
+    tokens: QuerySet
+    institutions: QuerySet
+    institution_required: bool
+    can_manage: bool
+    is_staff_area: bool
+    list_url_name: str
+    create_url_name: str
+    revoke_url_name: str
+
+    @property
+    def list_url(self) -> str:
+        return reverse(self.list_url_name)
+
+    @property
+    def create_url(self) -> str:
+        return reverse(self.create_url_name)
+
+
+def staff_token_area(user) -> TokenArea:
+    return TokenArea(
+        tokens=ApiToken.objects.all(),
+        institutions=Institution.objects.order_by("name_en"),
+        institution_required=False,
+        can_manage=user.has_perm("hetao.add_apitoken"),
+        is_staff_area=True,
+        list_url_name="staff-tokens",
+        create_url_name="staff-token-create",
+        revoke_url_name="staff-token-revoke",
+    )
+
+
+def owner_token_area(user) -> TokenArea:
+    owned = Institution.objects.filter(memberships__user=user, memberships__role=Membership.Role.OWNER)
+    if not owned.exists():
+        raise PermissionDenied
+    return TokenArea(
+        tokens=ApiToken.objects.filter(institution__in=owned),
+        institutions=owned.order_by("name_en"),
+        institution_required=True,
+        can_manage=True,
+        is_staff_area=False,
+        list_url_name="tokens",
+        create_url_name="token-create",
+        revoke_url_name="token-revoke",
+    )
+
+
+def token_list_page(request, area: TokenArea):
+    tokens = area.tokens.select_related("owner", "institution", "revoked_by").order_by("-created_at", "-pk")
+    filterset = ApiTokenFilterSet(request.GET or None, queryset=tokens)
+    page_obj = Paginator(filterset.qs, 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "tokens/token_list.html",
+        {
+            "area": area,
+            "filterset": filterset,
+            "page_obj": page_obj,
+            "page_range": page_obj.paginator.get_elided_page_range(page_obj.number),
+        },
+    )
+
+
+def token_create_page(request, area: TokenArea):
+    if not area.can_manage:
+        raise PermissionDenied
+    form = ApiTokenForm(
+        request.POST or None,
+        institutions=area.institutions,
+        institution_required=area.institution_required,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            token, secret = services.api_token_create(
+                owner=request.user,
+                created_by=request.user,
+                name=form.cleaned_data["name"],
+                scopes=form.cleaned_data["scopes"],
+                institution=form.cleaned_data["institution"],
+                expires_at=form.expires_at,
+                allowed_ips=form.cleaned_data["allowed_ips"],
+            )
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            # The secret is in this response only: it is not stored and the page is not cached.
+            return render(
+                request,
+                "tokens/token_created.html",
+                {"area": area, "token": token, "secret": secret},
+            )
+    return render(request, "tokens/token_form.html", {"area": area, "form": form})
+
+
+def token_revoke_page(request, area: TokenArea, pk: int):
+    token = get_object_or_404(area.tokens.select_related("institution", "owner"), pk=pk)
+    if not area.can_manage:
+        raise PermissionDenied
+    if request.method == "POST":
+        services.api_token_revoke(token_id=token.pk, actor=request.user)
+        messages.success(request, _("The token “%(name)s” is revoked.") % {"name": token.name})
+        return redirect(area.list_url)
+    return render(request, "tokens/token_revoke.html", {"area": area, "token": token})
+
+
+@login_required
+@require_GET
+def owner_tokens(request):
+    return token_list_page(request, owner_token_area(request.user))
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def owner_token_create(request):
+    return token_create_page(request, owner_token_area(request.user))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def owner_token_revoke(request, pk):
+    return token_revoke_page(request, owner_token_area(request.user), pk)

@@ -36,7 +36,8 @@ def celery_worker(django_db_setup, django_db_blocker):
     env["DJANGO_SETTINGS_MODULE"] = "hetao.settings_test"
     queue = settings.CELERY_TASK_DEFAULT_QUEUE
     name = f"{queue}@localhost"
-    log = BASE_DIR / "var" / f"{queue}-worker.log"
+    # One log per xdist worker, overwritten by the next run: the last run's is what matters.
+    log = BASE_DIR / "var" / f"celery-test-worker{os.environ.get('PYTEST_XDIST_WORKER', '')}.log"
     log.parent.mkdir(exist_ok=True)
     with log.open("wb") as out:
         process = subprocess.Popen(
@@ -77,6 +78,28 @@ def celery_worker(django_db_setup, django_db_blocker):
             process.kill()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _remove_uploaded_files_after_the_run():
+    """Documents uploaded by tests go to a media folder of this run; nothing of it outlives the run."""
+    import shutil
+
+    from django.conf import settings
+
+    yield
+    shutil.rmtree(settings.MEDIA_ROOT, ignore_errors=True)
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Requests through the test client leave their language active in the thread; start each test in English."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_teardown(item, nextitem):
     """A `transaction=True` test ends by truncating every table, including the rows that data
@@ -99,3 +122,24 @@ def pytest_runtest_teardown(item, nextitem):
             if not HsCode.objects.exists():
                 load_nomenclature(HsCode)
     return result
+
+
+@pytest.fixture
+def api_client():
+    """A DRF test client without credentials."""
+    from rest_framework.test import APIClient
+
+    return APIClient()
+
+
+@pytest.fixture
+def bearer_client():
+    """Make a DRF test client that sends `Authorization: Bearer <secret>` (and any extra WSGI headers)."""
+    from rest_framework.test import APIClient
+
+    def make(secret: str, **extra):
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {secret}", **extra)
+        return client
+
+    return make

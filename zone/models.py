@@ -68,6 +68,17 @@ class Site(TrilingualNameMixin, models.Model):
         return self.name
 
 
+class InstitutionQuerySet(models.QuerySet):
+    def visible_to(self, principal):
+        """The institutions a principal may see: all for staff who may view them, otherwise its own (tenancy)."""
+        if principal is None:
+            return self.none()
+        ids = principal.institution_ids
+        if ids is None:
+            return self if principal.user.has_perm("zone.view_institution") else self.none()
+        return self.filter(pk__in=ids)
+
+
 @audited()
 class Institution(TrilingualNameMixin, models.Model):
     """A research institution or enterprise that files with the zone, identified by its registration."""
@@ -94,6 +105,8 @@ class Institution(TrilingualNameMixin, models.Model):
     website = models.URLField(_("website"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = InstitutionQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("institution")
@@ -169,8 +182,8 @@ class Membership(models.Model):
 from .models_whitelist import (  # noqa: E402
     ApplicationComment,
     ApplicationDocument,
-    ApplicationStep,
     ApplicationStatus,
+    ApplicationStep,
     EntryStatus,
     FilingCounter,
     Invitation,
@@ -182,8 +195,8 @@ from .models_whitelist import (  # noqa: E402
 __all__ = [
     "ApplicationComment",
     "ApplicationDocument",
-    "ApplicationStep",
     "ApplicationStatus",
+    "ApplicationStep",
     "EntryStatus",
     "FilingCounter",
     "Institution",

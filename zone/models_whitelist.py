@@ -279,7 +279,7 @@ class FilingCounter(models.Model):
         return f"{self.year}: {self.last}"
 
 
-@audited()
+@audited(exclude=["token_hash"])
 class Invitation(models.Model):
     """An owner's invitation of a person, by e-mail, to join the institution in a role."""
 

@@ -36,3 +36,18 @@ def comments_visible_to(principal, application) -> QuerySet:
     if principal.institution_ids is not None:
         comments = comments.filter(visibility=ApplicationComment.Visibility.APPLICANT)
     return comments
+
+
+def review_queue_summary(user) -> dict:
+    """Applications waiting for a reviewer's decision, how many are the user's, and the oldest's age in days."""
+    from django.db.models import Count, Min, Q
+    from django.utils import timezone
+
+    from .models_whitelist import ApplicationStatus
+
+    waiting = WhitelistApplication.objects.filter(
+        status__in=[ApplicationStatus.SUBMITTED, ApplicationStatus.UNDER_REVIEW]
+    ).aggregate(waiting=Count("pk"), mine=Count("pk", filter=Q(reviewer=user)), oldest=Min("submitted_at"))
+    oldest = waiting.pop("oldest")
+    waiting["days"] = (timezone.now() - oldest).days if oldest else 0
+    return waiting

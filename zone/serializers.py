@@ -1,12 +1,13 @@
-"""API representations of the zone's parks and sites."""
+"""API representations of the zone's parks, sites and institutions."""
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from .models import Park, Site
+from .models import Institution, Park, Site
 
 
 class ParkSerializer(serializers.ModelSerializer):
-    name = serializers.CharField(read_only=True, help_text="Name in the request's language.")
+    name = serializers.CharField(read_only=True, help_text=_("Name in the request's language."))
 
     class Meta:
         model = Park
@@ -14,8 +15,8 @@ class ParkSerializer(serializers.ModelSerializer):
 
 
 class SiteSerializer(serializers.ModelSerializer):
-    name = serializers.CharField(read_only=True, help_text="Name in the request's language.")
-    park = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    name = serializers.CharField(read_only=True, help_text=_("Name in the request's language."))
+    park = serializers.SlugRelatedField(slug_field="code", read_only=True, help_text=_("The park's code."))
 
     class Meta:
         model = Site
@@ -31,3 +32,28 @@ class SiteSerializer(serializers.ModelSerializer):
             "floor_area_m2",
             "address",
         ]
+
+
+class InstitutionSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(read_only=True, help_text=_("Name in the request's language."))
+
+    class Meta:
+        model = Institution
+        fields = [
+            "id",
+            "kind",
+            "jurisdiction",
+            "registration_type",
+            "registration_no",
+            "name",
+            "name_en",
+            "name_zh_hans",
+            "name_zh_hant",
+            "email",
+            "phone",
+            "address",
+            "website",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields

@@ -632,11 +632,6 @@ def comment_create(request, pk):
 # --- notifications ------------------------------------------------------------------------------
 
 
-def _mark_read(user, **filters) -> int:
-    # A conditional update: reading twice keeps the first time.
-    return Notification.objects.filter(user=user, read_at__isnull=True, **filters).update(read_at=timezone.now())
-
-
 @login_required
 @require_GET
 def notification_list(request):
@@ -656,7 +651,7 @@ def notification_list(request):
 @login_required
 @require_POST
 def notification_read_all(request):
-    count = _mark_read(request.user)
+    count = account_services.notification_mark_read(user=request.user)
     if count:
         messages.success(request, _("All notifications are marked as read."))
     return redirect("notifications")
@@ -666,7 +661,7 @@ def notification_read_all(request):
 @require_GET
 def notification_open(request, pk):
     notification = get_object_or_404(Notification, pk=pk, user=request.user)
-    _mark_read(request.user, pk=notification.pk)
+    account_services.notification_mark_read(user=request.user, notification_id=notification.pk)
     link = notification.link
     if link and url_has_allowed_host_and_scheme(
         link, allowed_hosts={request.get_host()}, require_https=request.is_secure()

@@ -4,10 +4,12 @@ from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from hetao.api.authentication import TokenAuthenticationFailed
 from hetao.errors import DomainError
 
 
@@ -16,14 +18,15 @@ class Conflict(exceptions.APIException):
 
     status_code = status.HTTP_409_CONFLICT
     default_code = "invalid_state"
-    default_detail = "This action is not allowed in the object's current state."
+    default_detail = gettext_lazy("This action is not allowed in the object's current state.")
 
 
-def _domain_to_api(error: DomainError) -> exceptions.APIException:
-    """Services raise DomainError subclasses; the API answers with their status and code."""
-    api_error = exceptions.APIException(detail=str(error.message), code=error.code)
-    api_error.status_code = error.status_code
-    return api_error
+class DomainRefused(exceptions.APIException):
+    """A service's refusal (`hetao.errors.DomainError`) carried to the client with its status and code."""
+
+    def __init__(self, error: DomainError):
+        self.status_code = error.status_code
+        super().__init__(detail=str(error.message), code=error.code)
 
 
 def _first_code(detail):
@@ -35,13 +38,23 @@ def _first_code(detail):
     return getattr(detail, "code", None)
 
 
+def _first_message(detail) -> str:
+    if isinstance(detail, dict):
+        for value in detail.values():
+            return _first_message(value)
+        return ""
+    if isinstance(detail, list):
+        return _first_message(detail[0]) if detail else ""
+    return str(detail)
+
+
 def exception_handler(exc, context):
-    if isinstance(exc, DomainError):
-        exc = _domain_to_api(exc)
-    elif isinstance(exc, DjangoValidationError):
+    if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(
             exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         )
+    elif isinstance(exc, DomainError):
+        exc = DomainRefused(exc)
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
@@ -60,9 +73,13 @@ def exception_handler(exc, context):
     else:
         detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
         code = _first_code(detail) or getattr(exc, "default_code", "error")
-        body = {"code": code, "detail": detail if isinstance(detail, str) else str(detail)}
+        body = {"code": str(code), "detail": _first_message(detail)}
     request = context.get("request")
-    if request is not None and getattr(request, "request_id", None):
-        body["request_id"] = request.request_id
+    request_id = getattr(request, "request_id", None) if request is not None else None
+    if request_id:
+        body["request_id"] = request_id
     headers = {name: response[name] for name in ("Retry-After", "WWW-Authenticate") if response.has_header(name)}
+    if isinstance(exc, TokenAuthenticationFailed) and "WWW-Authenticate" in headers:
+        # RFC 6750 §3.1: a presented but unusable token is an `invalid_token` challenge.
+        headers["WWW-Authenticate"] += ', error="invalid_token"'
     return Response(body, status=response.status_code, headers=headers)

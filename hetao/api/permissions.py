@@ -16,6 +16,7 @@ class HasTokenScope(permissions.BasePermission):
     """
 
     message = _("Your token does not carry the scope this endpoint needs.")
+    code = "scope_missing"
 
     def has_permission(self, request, view):
         principal = principal_for(request)
@@ -31,9 +32,18 @@ class HasTokenScope(permissions.BasePermission):
 
 
 class IsAuditor(permissions.BasePermission):
-    """Auditors and zone administrators (permission hetao.view_audit)."""
+    """Auditors and zone administrators (permission hetao.view_audit).
+
+    A token bound to an institution never reads the audit trail: it spans every institution.
+    """
 
     message = _("Only auditors may read the audit trail.")
+    code = "not_auditor"
 
     def has_permission(self, request, view):
-        return bool(request.user and request.user.is_authenticated and request.user.has_perm("hetao.view_audit"))
+        principal = principal_for(request)
+        if principal is None:
+            return False
+        if principal.token is not None and principal.token.institution_id is not None:
+            return False
+        return principal.user.has_perm("hetao.view_audit")

@@ -3,12 +3,14 @@
 from rest_framework.routers import DefaultRouter
 
 from hetao.api import audit as audit_api
+from hetao.api import schema  # noqa: F401 - registers the OpenAPI extension of bearer tokens
 from zone import api as zone_api
 from zone import api_whitelist
 
 router = DefaultRouter(trailing_slash=True)
 router.register("parks", zone_api.ParkViewSet, basename="park")
 router.register("sites", zone_api.SiteViewSet, basename="site")
+router.register("institutions", zone_api.InstitutionViewSet, basename="institution")
 router.register("audit/events", audit_api.AuditEventViewSet, basename="audit-event")
 router.register("whitelist/applications", api_whitelist.WhitelistApplicationViewSet, basename="whitelist-application")
 router.register("whitelist/entries", api_whitelist.WhitelistEntryViewSet, basename="whitelist-entry")

@@ -1,0 +1,87 @@
+"""Forms of the portal core's pages."""
+
+from datetime import datetime, time, timedelta
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from hetao.models import ApiScope
+from zone.models import Institution
+
+
+class ApiTokenForm(forms.Form):
+    """A new API token. Staff choose any institution (or none); owners choose among their own."""
+
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=100,
+        help_text=_("What the token is for, e.g. “Customs broker system”."),
+    )
+    scopes = forms.MultipleChoiceField(
+        label=_("Scopes"),
+        choices=ApiScope.choices,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+        help_text=_("Grant only what the partner system needs."),
+    )
+    institution = forms.ModelChoiceField(
+        label=_("Institution"),
+        queryset=Institution.objects.none(),
+        required=False,
+        empty_label=_("None (zone-wide token)"),
+        help_text=_("A token bound to an institution sees only that institution's records."),
+    )
+    expires_on = forms.DateField(
+        label=_("Valid until"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("The token stops working at the end of this day (Asia/Shanghai). Leave empty for no expiry."),
+    )
+    allowed_ips = forms.CharField(
+        label=_("Allowed IP addresses"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "spellcheck": "false"}),
+        help_text=_("One address or CIDR network per line, e.g. 203.0.113.0/24. Leave empty to allow any address."),
+    )
+
+    # Errors raised by the service under its own argument names, shown on these fields.
+    SERVICE_FIELDS = {"expires_at": "expires_on", "allowed_ips": "allowed_ips", "scopes": "scopes", "name": "name"}
+
+    def __init__(self, *args, institutions, institution_required: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["institution"]
+        field.queryset = institutions
+        if institution_required:
+            field.required = True
+            field.empty_label = None
+            if len(institutions) == 1:
+                field.initial = institutions[0].pk
+                field.disabled = True
+        self.fields["expires_on"].initial = timezone.localdate() + timedelta(days=365)
+
+    def clean_expires_on(self):
+        day = self.cleaned_data.get("expires_on")
+        if day is not None and day < timezone.localdate():
+            raise forms.ValidationError(_("Choose today or a later day."))
+        return day
+
+    def clean_allowed_ips(self):
+        return [line.strip() for line in self.cleaned_data.get("allowed_ips", "").splitlines() if line.strip()]
+
+    @property
+    def expires_at(self) -> datetime | None:
+        day = self.cleaned_data.get("expires_on")
+        if day is None:
+            return None
+        return timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
+
+    def add_service_errors(self, error) -> None:
+        """Show a service's ValidationError on the matching fields (or above the form)."""
+        if hasattr(error, "error_dict"):
+            for key, messages in error.message_dict.items():
+                field = self.SERVICE_FIELDS.get(key, key if key in self.fields else None)
+                for message in messages:
+                    self.add_error(field, message)
+        else:
+            for message in error.messages:
+                self.add_error(None, message)
