@@ -172,9 +172,7 @@ class IdempotencyRecord(models.Model):
     class Meta:
         verbose_name = _("idempotency record")
         verbose_name_plural = _("idempotency records")
-        constraints = [
-            models.UniqueConstraint(fields=["principal", "key"], name="idempotency_principal_key_unique")
-        ]
+        constraints = [models.UniqueConstraint(fields=["principal", "key"], name="idempotency_principal_key_unique")]
 
     def __str__(self):
         return f"{self.principal} {self.key}"

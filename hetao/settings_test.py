@@ -20,3 +20,7 @@ STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticF
 CACHES["default"]["KEY_PREFIX"] = _RUN
 CELERY_TASK_DEFAULT_QUEUE = _RUN
 REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {"principal": "100000/min", "anon": "100000/min"}
+# Tests serve static files from static/ directly; nothing is collected.
+STATIC_ROOT = None
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

@@ -71,9 +71,7 @@ def _work_tiles(user) -> list[Tile]:
         tiles.append(
             Tile(
                 label=_("Whitelist review queue"),
-                description=_(
-                    "%(waiting)s waiting (%(mine)s assigned to you); the oldest has waited %(days)s days."
-                )
+                description=_("%(waiting)s waiting (%(mine)s assigned to you); the oldest has waited %(days)s days.")
                 % summary,
                 url=reverse("staff-review-queue"),
             )

@@ -87,4 +87,3 @@ class InvitationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "accepted_at",
         "accepted_by",
     ]
-

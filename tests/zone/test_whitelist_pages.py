@@ -845,3 +845,14 @@ def signed_in_zh(user) -> Client:
     client = signed_in(user)
     client.cookies["django_language"] = "zh-hant"
     return client
+
+
+def test_a_reviewers_dashboard_shows_the_waiting_applications_and_how_long_the_oldest_waited():
+    application, _filer = submitted_application()
+    WhitelistApplication.objects.filter(pk=application.pk).update(submitted_at=timezone.now() - timedelta(days=9))
+    reviewer = make_reviewer()
+
+    page = text(signed_in(reviewer).get("/"))
+
+    assert "Whitelist review queue" in page
+    assert "1 waiting (0 assigned to you); the oldest has waited 9 days." in page
