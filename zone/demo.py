@@ -5,12 +5,14 @@ username), so seeding twice changes nothing; records are validated by the models
 and only saved when a value differs, so a second run leaves no audit events behind.
 """
 
+import io
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 
 from customs.models import Checkpoint, Line
@@ -24,7 +26,13 @@ from .validators import USCC_ALPHABET, uscc_check_character
 DEMO_PASSWORD = "hetao-demo-2026"  # noqa: S105 - printed to the operator; seed_demo refuses to run in production
 PARTNER_SYSTEM_NAME = "Demo partner system"
 PARTNER_USERNAME = "partner"
-PARTNER_SCOPES = [ApiScope.WHITELIST_READ, ApiScope.CUSTOMS_READ, ApiScope.CUSTOMS_WRITE, ApiScope.BATCHES_WRITE]
+PARTNER_SCOPES = [
+    ApiScope.WHITELIST_READ,
+    ApiScope.WHITELIST_WRITE,
+    ApiScope.CUSTOMS_READ,
+    ApiScope.CUSTOMS_WRITE,
+    ApiScope.BATCHES_WRITE,
+]
 
 # GB 11714-1997 organisation code: 8 characters and a check character, weights below.
 _ORG_CODE_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
@@ -312,4 +320,62 @@ def seed(*, new_token: bool = False) -> SeedResult:
     password_hash = make_password(DEMO_PASSWORD)
     users = {spec.username: _account(spec, institutions, password_hash, result) for spec in ACCOUNTS}
     _token(users[PARTNER_USERNAME], institutions[HK_UNIVERSITY], new_token, users["admin"], result)
+    _whitelist(users, institutions, result)
     return result
+
+
+def _demo_pdf(title: str) -> SimpleUploadedFile:
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    writer.add_metadata({"/Title": title})
+    out = io.BytesIO()
+    writer.write(out)
+    return SimpleUploadedFile(f"{title.lower().replace(' ', '-')}.pdf", out.getvalue())
+
+
+def _whitelist(users: dict, institutions: dict, result: SeedResult) -> None:
+    """One institution already on the whitelist, one application waiting in the review queue.
+
+    Both go through the workflow services, like a real filing; an institution that has any
+    application already is left as it is, so seeding twice files nothing new.
+    """
+    from . import services
+    from .models import WhitelistApplication
+
+    enterprise, university = institutions[SZ_ENTERPRISE], institutions[HK_UNIVERSITY]
+    if not WhitelistApplication.objects.filter(institution=enterprise).exists():
+        application = services.application_create(
+            institution=enterprise,
+            actor=users["filer"],
+            requested_scopes=["goods", "research_funds"],
+            research_fields="Quantum computing devices; cryogenic measurement",
+            justification="Dilution refrigerator parts and reagents cross the first line every month.",
+        )
+        services.document_add(
+            application_id=application.pk,
+            actor=users["filer"],
+            kind="research_plan",
+            uploaded=_demo_pdf("Research plan"),
+        )
+        services.application_submit(application_id=application.pk, actor=users["filer"])
+        services.application_assign(application_id=application.pk, reviewer=users["reviewer"], actor=users["reviewer"])
+        services.application_approve(application_id=application.pk, actor=users["reviewer"], note="Demo approval")
+        result.count(WhitelistApplication._meta.verbose_name_plural, True, True)
+    if not WhitelistApplication.objects.filter(institution=university).exists():
+        application = services.application_create(
+            institution=university,
+            actor=users["owner-hk"],
+            requested_scopes=["goods", "special_items", "data"],
+            research_fields="Biomedicine; human tissue samples",
+            justification="Joint laboratory with a Shenzhen hospital; tissue samples move under permit.",
+        )
+        services.document_add(
+            application_id=application.pk,
+            actor=users["owner-hk"],
+            kind="research_plan",
+            uploaded=_demo_pdf("Joint laboratory plan"),
+        )
+        services.application_submit(application_id=application.pk, actor=users["owner-hk"])
+        result.count(WhitelistApplication._meta.verbose_name_plural, True, True)

@@ -190,7 +190,13 @@ def test_the_partner_token_is_printed_once_and_only_its_hash_is_stored():
     assert secret not in second
     assert "create_api_token" in second
     assert "seed_demo --new-token" in second
-    assert sorted(token.scopes) == ["batches:write", "customs:read", "customs:write", "whitelist:read"]
+    assert sorted(token.scopes) == [
+        "batches:write",
+        "customs:read",
+        "customs:write",
+        "whitelist:read",
+        "whitelist:write",
+    ]
     assert token.institution.kind == "university"
     assert token.is_active
 
@@ -234,3 +240,18 @@ def test_seeding_runs_without_force_in_development(settings):
     call_command("seed_demo", stdout=StringIO())
 
     assert Park.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_the_demo_has_one_whitelisted_institution_and_one_application_waiting_for_review():
+    from zone.demo import seed
+    from zone.models import ApplicationStatus, EntryStatus, WhitelistApplication, WhitelistEntry
+
+    seed()
+    seed()
+
+    entry = WhitelistEntry.objects.get()
+    assert entry.status == EntryStatus.ACTIVE
+    assert entry.institution.registration_type == "uscc"
+    statuses = sorted(WhitelistApplication.objects.values_list("status", flat=True))
+    assert statuses == [ApplicationStatus.APPROVED, ApplicationStatus.SUBMITTED]
