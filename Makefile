@@ -32,12 +32,12 @@ format: $(STAMP)
 
 ## check: Django's system checks and missing migrations
 check: $(STAMP)
-	$(PY) scripts/devstack.py exec --purpose test -- sh -c '$(PY) manage.py check && $(PY) manage.py makemigrations --check --dry-run'
+	$(PY) scripts/devstack.py exec --purpose test -- sh -c 'DEBUG=on $(PY) manage.py check && DEBUG=on $(PY) manage.py makemigrations --check --dry-run'
 
 ## messages: extract and compile the translations (needs GNU gettext)
 messages: $(STAMP)
-	$(PY) manage.py makemessages -l zh_Hans -l zh_Hant --no-obsolete -i '.venv/*' -i 'var/*'
-	$(PY) manage.py compilemessages -i '.venv' -i 'var'
+	DEBUG=on $(PY) manage.py makemessages -l zh_Hans -l zh_Hant --no-obsolete -i '.venv/*' -i 'var/*' -i 'tests/*' -i 'bench/*'
+	DEBUG=on $(PY) manage.py compilemessages -i '.venv' -i 'var'
 
 ## bench: the performance benchmarks of bench/ (figures as ratios to a same-run baseline)
 bench: $(STAMP)
