@@ -58,7 +58,7 @@ def _a_row_of_every_model(superuser, client):
     Notification.objects.create(user=superuser, kind="test", subject="A notification")
     entry = WhitelistEntry.objects.create(
         institution=university,
-        filing_no="HTWL-2026-000001",
+        filing_no="HTWL-2026-999999",  # the demo issues numbers from 000001
         scopes=["goods"],
         valid_from=date(2026, 1, 1),
         valid_until=date(2028, 12, 31),
@@ -87,7 +87,7 @@ def _a_row_of_every_model(superuser, client):
         invited_by=superuser,
         expires_at=timezone.now() + timedelta(days=7),
     )
-    FilingCounter.objects.create(year=2026, last=1)
+    FilingCounter.objects.create(year=1999, last=1)  # the demo has the current year's counter
     # A failed sign-in gives django-axes' attempt a row; its failure log is off by default.
     client.post(reverse("admin:login"), {"username": "root", "password": "wrong-password"})
     AccessFailureLog.objects.create(
