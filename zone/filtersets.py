@@ -15,7 +15,10 @@ class ParkFilterSet(django_filters.FilterSet):
 
 
 class SiteFilterSet(django_filters.FilterSet):
-    park = django_filters.CharFilter(field_name="park__code", label=_("Park code"))
+    # On the foreign key itself: a constant park_id gives the planner a true row estimate.
+    park = django_filters.ModelChoiceFilter(
+        field_name="park", to_field_name="code", queryset=Park.objects.all(), label=_("Park code")
+    )
     floor_area_min = django_filters.NumberFilter(field_name="floor_area_m2", lookup_expr="gte")
     floor_area_max = django_filters.NumberFilter(field_name="floor_area_m2", lookup_expr="lte")
     q = django_filters.CharFilter(method="filter_q", label=_("Name contains"))
