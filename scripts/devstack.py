@@ -202,7 +202,9 @@ def cmd_run(port: int) -> int:
         )
         print(f"\n  Hetao Zone Portal: http://127.0.0.1:{port}/   (Ctrl-C stops everything)\n", flush=True)
         honcho = shutil.which("honcho", path=str(Path(sys.executable).parent)) or "honcho"
-        return _run([honcho, "--no-colour", "-f", str(procfile), "-d", str(BASE_DIR), "start"])
+        code = _run([honcho, "--no-colour", "-f", str(procfile), "-d", str(BASE_DIR), "start"])
+        # Ctrl-C is how the portal is meant to stop: not a failure.
+        return 0 if code in (130, -signal.SIGINT) else code
 
 
 def main(argv=None) -> int:
