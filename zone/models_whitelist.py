@@ -20,6 +20,12 @@ class WhitelistScope(models.TextChoices):
 SCOPE_VALUES = [choice.value for choice in WhitelistScope]
 
 
+def scope_labels(values) -> list[str]:
+    """The scopes' names in the active language, in the order given."""
+    labels = dict(WhitelistScope.choices)
+    return [str(labels.get(value, value)) for value in values or []]
+
+
 class ApplicationStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     SUBMITTED = "submitted", _("Submitted")
@@ -106,6 +112,10 @@ class WhitelistApplication(models.Model):
 
     def __str__(self):
         return _("Application %(id)s of %(institution)s") % {"id": self.pk, "institution": self.institution}
+
+    @property
+    def scope_labels(self) -> list[str]:
+        return scope_labels(self.requested_scopes)
 
     @property
     def is_open(self) -> bool:
@@ -260,6 +270,10 @@ class WhitelistEntry(models.Model):
 
     def __str__(self):
         return self.filing_no
+
+    @property
+    def scope_labels(self) -> list[str]:
+        return scope_labels(self.scopes)
 
     def is_valid_on(self, day) -> bool:
         return self.status == EntryStatus.ACTIVE and self.valid_from <= day <= self.valid_until

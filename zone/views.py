@@ -53,13 +53,12 @@ from .forms import (
     service_error_text,
 )
 from .models import Institution, Membership
-from .models_whitelist import ApplicationStatus, EntryStatus, Invitation, WhitelistScope
+from .models_whitelist import ApplicationStatus, EntryStatus, Invitation, scope_labels
 from .permissions import can_file, is_reviewer, is_whitelist_manager, member_role
 
 logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 25
-SCOPE_LABELS = dict(WhitelistScope.choices)
 STEP_LABELS = {
     "create": gettext_lazy("Created"),
     workflow.SUBMIT: gettext_lazy("Submitted"),
@@ -70,10 +69,6 @@ STEP_LABELS = {
     workflow.REJECT: gettext_lazy("Rejected"),
 }
 _MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
-
-
-def scope_labels(values) -> list[str]:
-    return [str(SCOPE_LABELS.get(value, value)) for value in values or []]
 
 
 def label_steps(steps) -> list:
@@ -246,8 +241,6 @@ def institution_detail(request, pk):
     entries = list(
         selectors.entries_visible_to(principal).filter(institution=institution).order_by("-valid_until", "-pk")
     )
-    for entry in entries:
-        entry.scope_labels = scope_labels(entry.scopes)
     show_invitations = is_owner or principal.institution_ids is None
     invitations = (
         institution.invitations.filter(accepted_at__isnull=True, expires_at__gt=timezone.now()).select_related(
@@ -373,8 +366,6 @@ def whitelist_overview(request):
         return redirect("staff-registry")
     entries = selectors.entries_visible_to(principal).order_by("institution__name_en", "-valid_until")
     page_obj, page_range = page_of(request, entries)
-    for entry in page_obj.object_list:
-        entry.scope_labels = scope_labels(entry.scopes)
     return render(
         request,
         "zone/whitelist.html",
@@ -397,8 +388,6 @@ def application_list(request):
         request.GET or None, queryset=applications, institutions=_visible_institutions(principal)
     )
     page_obj, page_range = page_of(request, filterset.qs)
-    for application in page_obj.object_list:
-        application.scope_labels = scope_labels(application.requested_scopes)
     return render(
         request,
         "zone/application_list.html",
@@ -442,10 +431,7 @@ def _render_detail(request, application, *, document_form=None, comment_form=Non
     user = request.user
     filer = can_file(user, application.institution_id)
     editable = filer and workflow.allowed(workflow.EDIT, application.status)
-    application.scope_labels = scope_labels(application.requested_scopes)
     entry = application.entry
-    if entry is not None:
-        entry.scope_labels = scope_labels(entry.scopes)
     return render(
         request,
         "zone/application_detail.html",

@@ -37,7 +37,7 @@ from .forms import (
 )
 from .models_whitelist import EntryStatus, WhitelistApplication
 from .permissions import can_decide, is_reviewer, is_whitelist_manager
-from .views import label_steps, page_of, refuse, scope_labels
+from .views import label_steps, page_of, refuse
 
 REVIEW_PERMISSION = "zone.review_whitelistapplication"
 MANAGE_PERMISSION = "zone.manage_whitelistentry"
@@ -83,7 +83,6 @@ def review_queue(request):
     page_obj, page_range = page_of(request, filterset.qs)
     now = timezone.now()
     for application in page_obj.object_list:
-        application.scope_labels = scope_labels(application.requested_scopes)
         application.age_days = _age_days(application, now)
     return render(
         request,
@@ -122,7 +121,7 @@ def review_queue_export(request, fmt):
             application.institution.name,
             application.institution.registration_no,
             application.get_kind_display(),
-            "; ".join(scope_labels(application.requested_scopes)),
+            "; ".join(application.scope_labels),
             application.get_status_display(),
             application.submitted_at,
             _age_days(application, now),
@@ -161,10 +160,7 @@ def _render_review(request, application, **bound_forms):
         "reject_form": RejectForm() if decide and workflow.allowed(workflow.REJECT, status) else None,
     }
     forms.update(bound_forms)
-    application.scope_labels = scope_labels(application.requested_scopes)
     entry = application.entry
-    if entry is not None:
-        entry.scope_labels = scope_labels(entry.scopes)
     return render(
         request,
         "zone/staff/application_detail.html",
@@ -314,7 +310,6 @@ def registry(request):
     page_obj, page_range = page_of(request, filterset.qs)
     today = timezone.localdate()
     for entry in page_obj.object_list:
-        entry.scope_labels = scope_labels(entry.scopes)
         entry.valid_today = entry.is_valid_on(today)
         entry.actions = _entry_actions(entry)
     return render(
