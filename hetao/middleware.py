@@ -31,3 +31,26 @@ class AuditContextMiddleware(pghistory.middleware.HistoryMiddleware):
         context["method"] = request.method
         context["channel"] = "api" if request.path.startswith("/api/") else "web"
         return context
+
+
+class RefusedOperationMiddleware:
+    """A service's NotAllowed (the user's role does not permit it) becomes the 403 page.
+
+    Pages need not catch it one by one; the API maps the same error in its own exception handler.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from django.core.exceptions import PermissionDenied
+
+        from hetao.errors import NotAllowed
+        from hetao.views import permission_denied
+
+        if isinstance(exception, NotAllowed):
+            return permission_denied(request, PermissionDenied(exception.message))
+        return None

@@ -62,6 +62,7 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "hetao.middleware.AuditContextMiddleware",
+    "hetao.middleware.RefusedOperationMiddleware",
     # django-axes must be last: it answers locked-out logins.
     "axes.middleware.AxesMiddleware",
 ]

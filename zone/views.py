@@ -34,7 +34,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from hetao import services as account_services
-from hetao.errors import InvalidTransition, NotAllowed
+from hetao.errors import InvalidTransition
 from hetao.models import Notification, User
 from hetao.principal import principal_for
 
@@ -85,11 +85,6 @@ def page_of(request, queryset):
 
 def absolute_url(path: str) -> str:
     return settings.PORTAL_BASE_URL.rstrip("/") + path
-
-
-def refuse(error: NotAllowed):
-    """A role that does not allow the operation answers with the 403 page."""
-    raise PermissionDenied(error.message) from error
 
 
 # --- registration -------------------------------------------------------------------------------
@@ -227,8 +222,6 @@ def institution_detail(request, pk):
                 transaction.on_commit(
                     partial(_send_invitation_email, invitation.pk, secret, translation.get_language()), robust=True
                 )
-        except NotAllowed as error:
-            refuse(error)
         except ValidationError as error:
             form.add_service_errors(error)
         else:
@@ -347,7 +340,7 @@ def _application_for(request, pk):
     return get_object_or_404(selectors.applications_visible_to(principal_for(request)), pk=pk)
 
 
-def _stale(request, action: str, application) -> bool:
+def stale_action(request, action: str, application) -> bool:
     """Say at once why a page's action no longer fits the application's state (a stale page)."""
     try:
         workflow.target_status(action, application.status)
@@ -414,8 +407,6 @@ def application_create(request):
             application = services.application_create(
                 institution=form.cleaned_data["institution"], actor=request.user, **form.service_arguments()
             )
-        except NotAllowed as error:
-            refuse(error)
         except ValidationError as error:
             form.add_service_errors(error)
         else:
@@ -467,7 +458,7 @@ def application_edit(request, pk):
     application = _application_for(request, pk)
     if not can_file(request.user, application.institution_id):
         raise PermissionDenied(_("Only owners and filers of the institution can change its applications."))
-    if _stale(request, workflow.EDIT, application):
+    if stale_action(request, workflow.EDIT, application):
         return redirect("whitelist-application", pk=application.pk)
     initial = {
         "kind": application.kind,
@@ -479,8 +470,6 @@ def application_edit(request, pk):
     if request.method == "POST" and form.is_valid():
         try:
             services.application_update(application_id=application.pk, actor=request.user, **form.service_arguments())
-        except NotAllowed as error:
-            refuse(error)
         except InvalidTransition as error:
             messages.error(request, error.message)
             return redirect("whitelist-application", pk=application.pk)
@@ -498,8 +487,6 @@ def application_submit(request, pk):
     application = _application_for(request, pk)
     try:
         services.application_submit(application_id=application.pk, actor=request.user)
-    except NotAllowed as error:
-        refuse(error)
     except InvalidTransition as error:
         messages.error(request, error.message)
     except ValidationError as error:
@@ -517,7 +504,7 @@ def application_withdraw(request, pk):
     application = _application_for(request, pk)
     if not can_file(request.user, application.institution_id):
         raise PermissionDenied(_("Only owners and filers of the institution can withdraw its applications."))
-    if _stale(request, workflow.WITHDRAW, application):
+    if stale_action(request, workflow.WITHDRAW, application):
         return redirect("whitelist-application", pk=application.pk)
     form = WithdrawForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -525,8 +512,6 @@ def application_withdraw(request, pk):
             services.application_withdraw(
                 application_id=application.pk, actor=request.user, reason=form.cleaned_data["reason"]
             )
-        except NotAllowed as error:
-            refuse(error)
         except InvalidTransition as error:
             messages.error(request, error.message)
         else:
@@ -539,7 +524,7 @@ def application_withdraw(request, pk):
 @require_POST
 def document_upload(request, pk):
     application = _application_for(request, pk)
-    if _stale(request, workflow.EDIT, application):
+    if stale_action(request, workflow.EDIT, application):
         return redirect("whitelist-application", pk=application.pk)
     form = DocumentForm(request.POST, request.FILES)
     if form.is_valid():
@@ -550,8 +535,6 @@ def document_upload(request, pk):
                 kind=form.cleaned_data["kind"],
                 uploaded=form.cleaned_data["file"],
             )
-        except NotAllowed as error:
-            refuse(error)
         except InvalidTransition as error:
             messages.error(request, error.message)
             return redirect("whitelist-application", pk=application.pk)
@@ -570,8 +553,6 @@ def document_delete(request, pk, doc_id):
     document = get_object_or_404(application.documents, pk=doc_id)
     try:
         services.document_delete(document_id=document.pk, actor=request.user)
-    except NotAllowed as error:
-        refuse(error)
     except InvalidTransition as error:
         messages.error(request, error.message)
     else:
@@ -605,8 +586,6 @@ def comment_create(request, pk):
                 body=form.cleaned_data["body"],
                 visibility="applicant",
             )
-        except NotAllowed as error:
-            refuse(error)
         except ValidationError as error:
             form.add_service_errors(error)
         else:

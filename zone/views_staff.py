@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from hetao.errors import InvalidTransition, NotAllowed
+from hetao.errors import InvalidTransition
 from hetao.exports import EXPORT_FORMATS, export_response
 from hetao.principal import principal_for
 
@@ -37,7 +37,7 @@ from .forms import (
 )
 from .models_whitelist import EntryStatus, WhitelistApplication
 from .permissions import can_decide, is_reviewer, is_whitelist_manager
-from .views import label_steps, page_of, refuse
+from .views import label_steps, page_of, stale_action
 
 REVIEW_PERMISSION = "zone.review_whitelistapplication"
 MANAGE_PERMISSION = "zone.manage_whitelistentry"
@@ -191,18 +191,12 @@ def _review_action(request, pk, *, action, form_name, make_form, call, done):
     """Check the state, validate the form, call the service, and answer with the page or a redirect."""
     application = _application_for(request, pk)
     back = redirect("staff-review-application", pk=application.pk)
-    if action is not None:
-        try:
-            workflow.target_status(action, application.status)  # a stale page: say why at once
-        except InvalidTransition as error:
-            messages.error(request, error.message)
-            return back
+    if action is not None and stale_action(request, action, application):
+        return back
     form = make_form(request.POST, application)
     if form.is_valid():
         try:
             call(application, form.cleaned_data)
-        except NotAllowed as error:
-            refuse(error)
         except InvalidTransition as error:
             messages.error(request, error.message)
             return back
@@ -359,8 +353,6 @@ def registry_change(request, pk):
     service, done = _ENTRY_CHANGES[form.cleaned_data["action"]]
     try:
         service(entry_id=entry.pk, actor=request.user, reason=form.cleaned_data["reason"])
-    except NotAllowed as error:
-        refuse(error)
     except InvalidTransition as error:
         messages.error(request, error.message)
     except ValidationError as error:
