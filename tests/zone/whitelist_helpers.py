@@ -1,56 +1,29 @@
-"""Builders for whitelist tests: institutions, members, reviewers, documents."""
+"""Builders for whitelist tests, on top of the suite's factories: members, reviewers, documents."""
 
 import io
-import itertools
 
-from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from hetao.models import User
 from hetao.roles import WHITELIST_REVIEWER
+from tests.factories import InstitutionFactory, MembershipFactory, StaffUserFactory, UserFactory, valid_uscc
 from zone import services
-from zone.models import Institution, Jurisdiction, Membership
-from zone.validators import uscc_check_character
+from zone.models import Institution, Membership
 
-_counter = itertools.count(1)
-
-
-def valid_uscc(n: int) -> str:
-    body = f"91440300{n:09d}"
-    return body + uscc_check_character(body)
+__all__ = ["valid_uscc"]
 
 
 def make_institution(**fields) -> Institution:
-    n = next(_counter)
-    defaults = {
-        "name_en": f"Shenzhen Research Co. {n}",
-        "kind": Institution.Kind.ENTERPRISE,
-        "jurisdiction": Jurisdiction.MAINLAND,
-        "registration_type": Institution.RegistrationType.USCC,
-        "registration_no": valid_uscc(n + 1000),
-        "email": f"office{n}@example.cn",
-    }
-    defaults.update(fields)
-    return Institution.objects.create(**defaults)
-
-
-def make_user(prefix: str = "user", **fields) -> User:
-    n = next(_counter)
-    return User.objects.create_user(
-        username=f"{prefix}{n}", email=f"{prefix}{n}@example.org", password="a-long-password-1", **fields
-    )
+    return InstitutionFactory(**fields)
 
 
 def make_member(institution: Institution, role: str = Membership.Role.FILER, **fields) -> User:
-    user = make_user(role, **fields)
-    Membership.objects.create(user=user, institution=institution, role=role)
-    return user
+    return MembershipFactory(institution=institution, role=role, user=UserFactory(**fields)).user
 
 
 def make_reviewer(**fields) -> User:
-    user = make_user("reviewer", is_staff=True, **fields)
-    user.groups.add(Group.objects.get(name=WHITELIST_REVIEWER))
+    user = StaffUserFactory(role=WHITELIST_REVIEWER, **fields)
     return User.objects.get(pk=user.pk)  # fresh permission cache
 
 
