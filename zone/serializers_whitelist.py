@@ -15,6 +15,11 @@ from .models_whitelist import (
 )
 
 
+def scope_list(**kwargs) -> serializers.ListField:
+    """A list of whitelist scopes, each one of the known values."""
+    return serializers.ListField(child=serializers.ChoiceField(choices=WhitelistScope.choices), **kwargs)
+
+
 class ApplicationStepSerializer(serializers.ModelSerializer):
     actor = serializers.SlugRelatedField(slug_field="username", read_only=True)
 
@@ -25,9 +30,7 @@ class ApplicationStepSerializer(serializers.ModelSerializer):
 
 class WhitelistApplicationSerializer(serializers.ModelSerializer):
     institution_name = serializers.CharField(source="institution.name", read_only=True)
-    requested_scopes = serializers.ListField(
-        child=serializers.ChoiceField(choices=WhitelistScope.choices), allow_empty=True, required=False
-    )
+    requested_scopes = scope_list(required=False)
     reviewer = serializers.SlugRelatedField(slug_field="username", read_only=True)
     filing_no = serializers.CharField(source="entry.filing_no", read_only=True, allow_null=True, default=None)
     steps = ApplicationStepSerializer(many=True, read_only=True)
@@ -66,9 +69,7 @@ class WhitelistApplicationSerializer(serializers.ModelSerializer):
 
 class WhitelistApplicationUpdateSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=WhitelistApplication.Kind.choices, required=False)
-    requested_scopes = serializers.ListField(
-        child=serializers.ChoiceField(choices=WhitelistScope.choices), required=False
-    )
+    requested_scopes = scope_list(required=False)
     research_fields = serializers.CharField(max_length=500, required=False, allow_blank=True)
     justification = serializers.CharField(required=False, allow_blank=True)
 
@@ -129,8 +130,7 @@ class OptionalReasonSerializer(serializers.Serializer):
 
 
 class ApproveSerializer(serializers.Serializer):
-    scopes = serializers.ListField(
-        child=serializers.ChoiceField(choices=WhitelistScope.choices),
+    scopes = scope_list(
         required=False,
         help_text=_("Default: the requested scopes."),
     )
