@@ -4,10 +4,9 @@ Parks and sites are reference data every principal may read; institutions are te
 a principal bound to institutions sees only those, and any other answers 404.
 """
 
-from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import viewsets
 
-from hetao.api.filters import OrderingFilter
+from hetao.api.filters import FilterBackend, OrderingFilter
 from hetao.api.permissions import HasTokenScope
 from hetao.principal import principal_for
 
@@ -22,7 +21,7 @@ class ParkViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = Park.objects.all()
     serializer_class = ParkSerializer
     permission_classes = [HasTokenScope]
-    filter_backends = [DjangoFilterBackend, OrderingFilter]
+    filter_backends = [FilterBackend, OrderingFilter]
     filterset_class = ParkFilterSet
     ordering_fields = ["code", "area_km2", "id"]
     ordering = ["code"]
@@ -34,7 +33,7 @@ class SiteViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = Site.objects.select_related("park")
     serializer_class = SiteSerializer
     permission_classes = [HasTokenScope]
-    filter_backends = [DjangoFilterBackend, OrderingFilter]
+    filter_backends = [FilterBackend, OrderingFilter]
     filterset_class = SiteFilterSet
     ordering_fields = ["code", "floor_area_m2", "id"]
     ordering = ["code"]
@@ -47,7 +46,7 @@ class InstitutionViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = InstitutionSerializer
     permission_classes = [HasTokenScope]
     read_scope = "whitelist:read"
-    filter_backends = [DjangoFilterBackend, OrderingFilter]
+    filter_backends = [FilterBackend, OrderingFilter]
     filterset_class = InstitutionFilterSet
     ordering_fields = ["name_en", "registration_no", "created_at", "id"]
     ordering = ["name_en"]

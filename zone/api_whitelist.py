@@ -4,21 +4,24 @@ entries, and the public verification of a filing number."""
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from hetao.api.idempotency import IdempotentCreateMixin
+from hetao.api.idempotency import IDEMPOTENCY_KEY_PARAMETER, IdempotentCreateMixin
+from hetao.api.parsers import FormParser, JSONParser, MultiPartParser
+from hetao.api.schema import ApiErrorSerializer
 from hetao.errors import NotAllowed
 from hetao.principal import principal_for
 
 from . import selectors, services
-from .filtersets_whitelist import WhitelistApplicationFilterSet, WhitelistEntryFilterSet
+from .filtersets_whitelist import WhitelistApplicationApiFilterSet, WhitelistEntryApiFilterSet
 from .models import Institution
+from .permissions import is_reviewer
 from .serializers_whitelist import (
     ApplicationCommentSerializer,
     ApplicationDocumentSerializer,
@@ -28,12 +31,20 @@ from .serializers_whitelist import (
     MessageSerializer,
     OptionalReasonSerializer,
     ReasonSerializer,
+    RejectSerializer,
     WhitelistApplicationSerializer,
     WhitelistApplicationUpdateSerializer,
     WhitelistEntrySerializer,
 )
 
 _CONFLICT = OpenApiResponse(description="The application's state does not allow this action (code invalid_transition).")
+_NOT_YOURS = OpenApiResponse(
+    ApiErrorSerializer,
+    description=(
+        "The institution named in the body does not exist or is not one you can see (code not_found): "
+        "the two are answered alike."
+    ),
+)
 
 
 def _input(serializer_class, request):
@@ -42,6 +53,11 @@ def _input(serializer_class, request):
     return serializer.validated_data
 
 
+@extend_schema_view(
+    create=extend_schema(
+        parameters=[IDEMPOTENCY_KEY_PARAMETER], responses={201: WhitelistApplicationSerializer, 404: _NOT_YOURS}
+    )
+)
 class WhitelistApplicationViewSet(
     IdempotentCreateMixin,
     mixins.CreateModelMixin,
@@ -53,7 +69,7 @@ class WhitelistApplicationViewSet(
     """Whitelist applications of the caller's institution(s); reviewers see all of them."""
 
     serializer_class = WhitelistApplicationSerializer
-    filterset_class = WhitelistApplicationFilterSet
+    filterset_class = WhitelistApplicationApiFilterSet
     ordering_fields = ["id", "created_at", "submitted_at", "updated_at"]
     ordering = ["-id"]
     read_scope = "whitelist:read"
@@ -66,15 +82,15 @@ class WhitelistApplicationViewSet(
 
     def perform_create(self, serializer):
         principal = principal_for(self.request)
-        institution = serializer.validated_data.get("institution")
+        institution_id = serializer.validated_data.get("institution_id")
         ids = principal.institution_ids
-        if institution is None:
+        if institution_id is None:
             if ids is None or len(ids) != 1:
-                from rest_framework.exceptions import ValidationError
-
                 raise ValidationError({"institution": [_("Name the institution the application is for.")]})
-            institution = Institution.objects.get(pk=next(iter(ids)))
-        elif ids is not None and institution.pk not in ids:
+            institution_id = next(iter(ids))
+        # Tenancy: an institution the caller cannot see answers 404 exactly like one that does not exist.
+        institution = Institution.objects.visible_to(principal).filter(pk=institution_id).first()
+        if institution is None:
             raise Http404
         data = serializer.validated_data
         serializer.instance = services.application_create(
@@ -120,7 +136,13 @@ class WhitelistApplicationViewSet(
     @extend_schema(request=AssignSerializer, responses={200: WhitelistApplicationSerializer, 409: _CONFLICT})
     @action(detail=True, methods=["post"])
     def assign(self, request, pk=None):
-        return self._transition(request, services.application_assign, AssignSerializer)
+        application = self.get_object()
+        # The role first: whoever may not assign learns nothing about the name they sent.
+        if not is_reviewer(request.user):
+            raise NotAllowed(_("Only whitelist reviewers can do this."))
+        arguments = _input(AssignSerializer, request)
+        services.application_assign(application_id=application.pk, actor=request.user, **arguments)
+        return Response(self.get_serializer(self.get_queryset().get(pk=application.pk)).data)
 
     @extend_schema(request=MessageSerializer, responses={200: WhitelistApplicationSerializer, 409: _CONFLICT})
     @action(detail=True, methods=["post"], url_path="request-changes")
@@ -132,15 +154,17 @@ class WhitelistApplicationViewSet(
     def approve(self, request, pk=None):
         return self._transition(request, services.application_approve, ApproveSerializer)
 
-    @extend_schema(request=ReasonSerializer, responses={200: WhitelistApplicationSerializer, 409: _CONFLICT})
+    @extend_schema(request=RejectSerializer, responses={200: WhitelistApplicationSerializer, 409: _CONFLICT})
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
-        return self._transition(request, services.application_reject, ReasonSerializer)
+        return self._transition(request, services.application_reject, RejectSerializer)
 
-    @extend_schema(methods=["get"], responses=ApplicationDocumentSerializer(many=True))
+    # Documents and comments are answered whole, without the applications list's filters.
+    @extend_schema(methods=["get"], responses=ApplicationDocumentSerializer(many=True), filters=False)
     @extend_schema(
         methods=["post"],
         request={"multipart/form-data": ApplicationDocumentSerializer},
+        parameters=[IDEMPOTENCY_KEY_PARAMETER],
         responses={201: ApplicationDocumentSerializer, 409: _CONFLICT},
     )
     @action(detail=True, methods=["get", "post"], pagination_class=None, serializer_class=ApplicationDocumentSerializer)
@@ -171,7 +195,7 @@ class WhitelistApplicationViewSet(
             content_type=document.content_type,
         )
 
-    @extend_schema(methods=["get"], responses=ApplicationCommentSerializer(many=True))
+    @extend_schema(methods=["get"], responses=ApplicationCommentSerializer(many=True), filters=False)
     @extend_schema(
         methods=["post"], request=ApplicationCommentSerializer, responses={201: ApplicationCommentSerializer}
     )
@@ -193,7 +217,7 @@ class WhitelistEntryViewSet(viewsets.ReadOnlyModelViewSet):
     """The whitelist registry: an institution sees its own entry; staff see all and change status."""
 
     serializer_class = WhitelistEntrySerializer
-    filterset_class = WhitelistEntryFilterSet
+    filterset_class = WhitelistEntryApiFilterSet
     ordering_fields = ["id", "filing_no", "valid_until"]
     ordering = ["-id"]
     read_scope = "whitelist:read"

@@ -4,6 +4,8 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from hetao.api.filters import TextFilter
+
 from . import validators
 from .models import Institution, Park, Site
 
@@ -21,7 +23,7 @@ class SiteFilterSet(django_filters.FilterSet):
     )
     floor_area_min = django_filters.NumberFilter(field_name="floor_area_m2", lookup_expr="gte")
     floor_area_max = django_filters.NumberFilter(field_name="floor_area_m2", lookup_expr="lte")
-    q = django_filters.CharFilter(method="filter_q", label=_("Name contains"))
+    q = TextFilter(method="filter_q", label=_("Name contains"))
 
     class Meta:
         model = Site
@@ -34,10 +36,10 @@ class SiteFilterSet(django_filters.FilterSet):
 
 
 class InstitutionFilterSet(django_filters.FilterSet):
-    registration_no = django_filters.CharFilter(
+    registration_no = TextFilter(
         method="filter_registration_no", label=_("Registration number (spaces and case ignored)")
     )
-    q = django_filters.CharFilter(method="filter_q", label=_("Name or registration number contains"))
+    q = TextFilter(method="filter_q", label=_("Name or registration number contains"))
 
     class Meta:
         model = Institution

@@ -3,6 +3,8 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from hetao.api.fields import OptionalEmailField, OptionalURLField
+
 from .models import Institution, Park, Site
 
 
@@ -36,6 +38,9 @@ class SiteSerializer(serializers.ModelSerializer):
 
 class InstitutionSerializer(serializers.ModelSerializer):
     name = serializers.CharField(read_only=True, help_text=_("Name in the request's language."))
+    # Either may be left empty on the record: the schema says "an address, or the empty string".
+    email = OptionalEmailField(read_only=True, help_text=_("Contact e-mail, or an empty string."))
+    website = OptionalURLField(read_only=True, help_text=_("Website, or an empty string."))
 
     class Meta:
         model = Institution

@@ -13,7 +13,7 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers, viewsets
 
-from hetao.api.filters import OrderingFilter
+from hetao.api.filters import BoundedIsoDateTimeFilter, FilterBackend, IdFilter, OrderingFilter, TextFilter
 from hetao.api.permissions import HasTokenScope, IsAuditor
 
 # Tracked models exclude secret hashes from their events; this guards models added later.
@@ -103,15 +103,15 @@ class AuditEventFilterSet(django_filters.FilterSet):
         choices=[("insert", "insert"), ("update", "update"), ("delete", "delete")],
         help_text=_("The kind of change."),
     )
-    object_id = django_filters.CharFilter(field_name="pgh_obj_id", help_text=_("The changed record's id."))
-    actor = django_filters.NumberFilter(field_name="user", help_text=_("Id of the user who made the change."))
-    request_id = django_filters.CharFilter(
-        field_name="pgh_context__request_id", help_text=_("The HTTP request's id (X-Request-ID).")
+    object_id = TextFilter(field_name="pgh_obj_id", max_length=64, help_text=_("The changed record's id."))
+    actor = IdFilter(field_name="user", help_text=_("Id of the user who made the change."))
+    request_id = TextFilter(
+        field_name="pgh_context__request_id", max_length=64, help_text=_("The HTTP request's id (X-Request-ID).")
     )
-    created_after = django_filters.IsoDateTimeFilter(
+    created_after = BoundedIsoDateTimeFilter(
         field_name="pgh_created_at", lookup_expr="gte", help_text=_("Events at or after this time (ISO 8601).")
     )
-    created_before = django_filters.IsoDateTimeFilter(
+    created_before = BoundedIsoDateTimeFilter(
         field_name="pgh_created_at", lookup_expr="lt", help_text=_("Events before this time (ISO 8601).")
     )
 
@@ -128,7 +128,7 @@ class AuditEventViewSet(viewsets.ReadOnlyModelViewSet):
     """Append-only audit events of every business record, newest first (auditors and zone administrators)."""
 
     permission_classes = [HasTokenScope, IsAuditor]
-    filter_backends = [django_filters.rest_framework.DjangoFilterBackend, OrderingFilter]
+    filter_backends = [FilterBackend, OrderingFilter]
     read_scope = "audit:read"
     serializer_class = AuditEventSerializer
     filterset_class = AuditEventFilterSet

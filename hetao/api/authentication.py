@@ -53,7 +53,8 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
         if not header:
             return None
         parts = header.split()
-        if parts[0].lower() != self.keyword.lower():
+        # A header of whitespace only (Python's split() also splits on NEL and no-break space).
+        if parts and parts[0].lower() != self.keyword.lower():
             return None
         if len(parts) != 2:
             raise TokenAuthenticationFailed(

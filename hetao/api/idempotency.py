@@ -6,9 +6,11 @@ The record is written in the same transaction as the created object, under an ad
 
 import hashlib
 import json
+import re
 
 from django.db import connection, transaction
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
@@ -16,6 +18,21 @@ from hetao.models import ApiToken, IdempotencyRecord
 
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 200
+# Visible ASCII only: a key is an opaque token (a UUID, say), stored and compared as is.
+_KEY_RE = re.compile(rf"^[!-~]{{1,{MAX_KEY_LENGTH}}}$")
+
+IDEMPOTENCY_KEY_PARAMETER = OpenApiParameter(
+    HEADER,
+    type={"type": "string", "minLength": 1, "maxLength": MAX_KEY_LENGTH, "pattern": "^[!-~]+$"},
+    location=OpenApiParameter.HEADER,
+    required=False,
+    description=str(
+        _(
+            "A key of your choosing (visible ASCII, at most 200 characters): a repeat with the same key and body "
+            "answers the original result; the same key with another body is refused (422)."
+        )
+    ),
+)
 
 
 class IdempotencyKeyReused(exceptions.APIException):
@@ -56,8 +73,10 @@ class IdempotentCreateMixin:
         key = request.headers.get(HEADER)
         if not key:
             return handler()
-        if len(key) > MAX_KEY_LENGTH:
-            raise exceptions.ValidationError({HEADER: [_("An Idempotency-Key has at most 200 characters.")]})
+        if not _KEY_RE.match(key):
+            raise exceptions.ValidationError(
+                {HEADER: [_("An Idempotency-Key is 1 to 200 visible ASCII characters (no spaces).")]}
+            )
         principal = _principal(request)
         digest = _request_hash(request)
         with transaction.atomic():

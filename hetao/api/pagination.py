@@ -21,6 +21,8 @@ from rest_framework import exceptions, pagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
+from hetao.limits import ID_MAX
+
 
 def _encode_value(value):
     if value is None or isinstance(value, bool | int | str):
@@ -124,10 +126,18 @@ class CursorPagination(pagination.BasePagination):
         try:
             padded = encoded + "=" * (-len(encoded) % 4)
             payload = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
+            if not isinstance(payload, dict) or not isinstance(payload.get("v"), list):
+                raise TypeError("not a cursor")
             reverse = bool(payload["r"])
             raw_values = payload["v"]
             if payload["k"] != self._key_signature() or len(raw_values) != len(self.sort_key):
                 raise ValueError("cursor of another ordering")
+            if any(isinstance(raw, str) and "\x00" in raw for raw in raw_values):
+                raise ValueError("NUL in a cursor value")  # PostgreSQL text cannot hold it
+            if not all(raw is None or isinstance(raw, bool | int | str) for raw in raw_values):
+                raise TypeError("cursor values are scalars")
+            if any(isinstance(raw, int) and not -ID_MAX <= raw <= ID_MAX for raw in raw_values):
+                raise ValueError("a number no column holds")
             values = [
                 None if raw is None else field.to_python(raw)
                 for raw, (field, _descending) in zip(raw_values, self.sort_key, strict=True)
@@ -137,6 +147,7 @@ class CursorPagination(pagination.BasePagination):
             TypeError,
             KeyError,
             UnicodeError,
+            RecursionError,
             binascii.Error,
             DjangoValidationError,
         ):

@@ -1,7 +1,9 @@
 """OpenAPI documentation of the API's cross-cutting behaviour: bearer tokens and error answers.
 
-`AutoSchema` adds the error responses every operation can give (400, 401, 403, 404, 429) with
-the JSON error body of `hetao.api.exceptions`, so a generated client knows their shape.
+`AutoSchema` adds the error responses every operation can give (400, 401, 403, 404, 413, 415, 429) with
+the JSON error body of `hetao.api.exceptions`, so a generated client knows their shape. Every
+operation may answer 400: any request is refused when its path or query holds a NUL character or
+text that is not UTF-8.
 """
 
 from django.utils.translation import gettext_lazy as _
@@ -24,7 +26,10 @@ class ApiErrorSerializer(serializers.Serializer):
 class ApiValidationErrorSerializer(ApiErrorSerializer):
     errors = serializers.DictField(
         child=serializers.ListField(child=serializers.CharField()),
-        help_text=_("Messages per field; non_field_errors for the request as a whole."),
+        help_text=_(
+            "Messages per field, always flat: non_field_errors for the request as a whole, "
+            "“Item N: …” messages for a list's items, “parent.field” keys for a nested object's fields."
+        ),
     )
 
     class Meta:
@@ -59,14 +64,15 @@ class AutoSchema(openapi.AutoSchema):
     def _error_statuses(self):
         view = self.view
         is_public = any(isinstance(p, permissions.AllowAny) for p in view.get_permissions())
-        statuses = []
-        if self.method not in permissions.SAFE_METHODS or self._is_list_view():
-            statuses.append(("400", ApiValidationErrorSerializer, _("Invalid request: see the field messages.")))
+        statuses = [("400", ApiValidationErrorSerializer, _("Invalid request: see the field messages."))]
         if not is_public:
             statuses.append(("401", ApiErrorSerializer, _("Missing, unknown, expired or revoked token.")))
             statuses.append(("403", ApiErrorSerializer, _("The token lacks the scope, or the user the role.")))
         if "{" in self.path:
             statuses.append(("404", ApiErrorSerializer, _("No such object, or not visible to you.")))
+        if self.method not in permissions.SAFE_METHODS:
+            statuses.append(("413", ApiErrorSerializer, _("The request body is over the size limit.")))
+            statuses.append(("415", ApiErrorSerializer, _("The body's content type is not accepted here.")))
         if view.get_throttles():
             statuses.append(("429", ApiErrorSerializer, _("Too many requests: wait Retry-After seconds.")))
         return statuses

@@ -146,7 +146,7 @@ def test_a_bad_upload_gets_a_clear_field_error_not_a_500():
     institution = make_institution()
     filer = make_member(institution)
     client = token_client(filer, institution)
-    pk = client.post(f"{BASE}/applications/", {}, format="json").json()["id"]
+    pk = client.post(f"{BASE}/applications/", {"justification": "Lab exchange"}, format="json").json()["id"]
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     exe = SimpleUploadedFile("plan.pdf", b"MZ\x90\x00" + b"\x00" * 300)
