@@ -8,7 +8,10 @@ from django.views.generic import TemplateView
 from hetao import views
 
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("login/", views.PortalLoginView.as_view(), name="login"),
+    path("confirm/<str:uidb64>/<str:token>/", views.account_confirm, name="account-confirm"),
+    path("confirm/again/", views.account_confirm_again, name="account-confirm-again"),
+    path("profile/", views.profile, name="profile"),
     path("logout/", auth_views.LogoutView.as_view(next_page="logged_out"), name="logout"),
     path("logged-out/", TemplateView.as_view(template_name="registration/logged_out.html"), name="logged_out"),
     path("password/change/", auth_views.PasswordChangeView.as_view(), name="password_change"),

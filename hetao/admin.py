@@ -201,5 +201,7 @@ class NotificationAdmin(ReadOnlyAdmin):
     list_display = ["subject", "user", "kind", "created_at", "read_at"]
     list_filter = ["kind", "created_at", ("read_at", admin.EmptyFieldListFilter)]
     list_select_related = ["user"]
-    search_fields = ["subject", "user__username", "user__email"]
+    search_fields = ["user__username", "user__email", "kind"]
     date_hierarchy = "created_at"
+    fields = ["user", "kind", "subject", "body", "params", "link", "created_at", "read_at"]
+    readonly_fields = fields

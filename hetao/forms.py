@@ -3,10 +3,12 @@
 from datetime import datetime, time, timedelta
 
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from hetao.models import ApiScope
+from hetao.accounts import awaiting_confirmation
+from hetao.models import ApiScope, User
 from zone.models import Institution
 
 
@@ -85,3 +87,59 @@ class ApiTokenForm(forms.Form):
         else:
             for message in error.messages:
                 self.add_error(None, message)
+
+
+class PortalAuthenticationForm(AuthenticationForm):
+    """Django's sign-in form, which also says when an account only awaits its e-mail confirmation.
+
+    The special message is shown only to someone who gave the account's right password, so it
+    reveals nothing to a stranger guessing usernames.
+    """
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "unconfirmed": _(
+            "Your e-mail address is not confirmed yet. When you registered we sent a confirmation link to "
+            "%(email)s; open it to activate your account, or have the link sent again."
+        ),
+    }
+
+    unconfirmed_user = None
+
+    def clean(self):
+        try:
+            return super().clean()
+        except forms.ValidationError as error:
+            if error.code != "invalid_login":
+                raise
+            user = User._default_manager.filter(username=self.cleaned_data.get("username") or "").first()
+            if awaiting_confirmation(user) and user.check_password(self.cleaned_data.get("password") or ""):
+                self.unconfirmed_user = user
+                raise forms.ValidationError(
+                    self.error_messages["unconfirmed"], code="unconfirmed", params={"email": mask_email(user.email)}
+                ) from None
+            raise
+
+
+def mask_email(email: str) -> str:
+    """o•••@example.org: enough for its owner to recognise, little for anyone else."""
+    local, _at, domain = email.partition("@")
+    return f"{local[:1]}•••@{domain}" if domain else "•••"
+
+
+class ConfirmAgainForm(forms.Form):
+    email = forms.EmailField(
+        label=_("E-mail"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        help_text=_("The address you registered with."),
+    )
+
+
+class ProfileForm(forms.ModelForm):
+    """A person's own name and the language of the e-mails and notifications they receive."""
+
+    class Meta:
+        model = User
+        fields = ["first_name", "last_name", "language"]
+        help_texts = {"language": _("E-mails are sent to you in this language; the pages switch to it now.")}

@@ -23,3 +23,8 @@ class TrilingualNameMixin(models.Model):
             fallback = self.name_zh_hans if language.endswith("hant") else self.name_zh_hant
             return preferred or fallback or self.name_en
         return self.name_en
+
+
+# Django's empty choice of select fields, new in Django 6.1 and not yet in its own Chinese
+# catalogues: named here so the portal's catalogues translate it.
+BLANK_CHOICE_LABEL = _("- Select an option -")

@@ -141,8 +141,7 @@ class Notification(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("user")
     )
     kind = models.CharField(_("kind"), max_length=40)
-    subject = models.CharField(_("subject"), max_length=200)
-    body = models.TextField(_("message"), blank=True)
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
     link = models.CharField(_("link"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
@@ -155,6 +154,26 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.subject
+
+    def rendered(self, language: str | None = None) -> tuple[str, str]:
+        """(subject, body) in `language`, by default the reader's active language."""
+        from django.utils import translation
+
+        from hetao.notifications import render
+
+        language = language or translation.get_language()
+        cache = self.__dict__.setdefault("_rendered", {})
+        if language not in cache:
+            cache[language] = render(self.kind, self.params, language)
+        return cache[language]
+
+    @property
+    def subject(self) -> str:
+        return self.rendered()[0]
+
+    @property
+    def body(self) -> str:
+        return self.rendered()[1]
 
 
 class IdempotencyRecord(models.Model):

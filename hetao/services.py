@@ -157,6 +157,28 @@ def api_token_revoke(*, token_id: int, actor: User) -> ApiToken:
     return token
 
 
+@transaction.atomic
+def user_confirm_email(*, user_id: int) -> User:
+    """Activate an account whose owner followed the confirmation link."""
+    user = User.objects.select_for_update().get(pk=user_id)
+    if not user.is_active:
+        user.is_active = True
+        user.save(update_fields=["is_active"])
+    return user
+
+
+@transaction.atomic
+def user_update_profile(*, user_id: int, first_name: str, last_name: str, language: str) -> User:
+    """A person changes their own name and preferred language."""
+    if language not in {code for code, _name in settings.LANGUAGES}:
+        raise ValidationError({"language": _("Choose one of the portal's languages.")})
+    user = User.objects.select_for_update().get(pk=user_id)
+    user.first_name, user.last_name, user.language = first_name.strip(), last_name.strip(), language
+    user.full_clean(exclude=["password"], validate_unique=False)
+    user.save(update_fields=["first_name", "last_name", "language"])
+    return user
+
+
 def notification_mark_read(*, user: User, notification_id: int | None = None) -> int:
     """Mark one (or every) unread notification of the user as read; reading twice keeps the first time."""
     from hetao.models import Notification

@@ -57,6 +57,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Before any view: failed API authentication is throttled per address, and input no view
+    # should see (NUL characters, broken UTF-8, an API body over its limit) is refused.
+    "hetao.middleware.AuthFailureThrottleMiddleware",
+    "hetao.middleware.RequestInputMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -86,6 +90,15 @@ TEMPLATES = [
                 "hetao.context_processors.portal",
             ],
         },
+    },
+    {
+        # Plain text (e-mails, notifications): nothing is HTML-escaped here; pages escape what
+        # they show once, when they render it.
+        "NAME": "text",
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": False,
+        "OPTIONS": {"autoescape": False},
     },
 ]
 
@@ -241,7 +254,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["hetao.api.permissions.HasTokenScope"],
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "hetao.api.filters.FilterBackend",
         "hetao.api.filters.OrderingFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "hetao.api.pagination.CursorPagination",
@@ -254,16 +267,20 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "hetao.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "hetao.api.exceptions.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # Bounded parsers: JSON depth, finite numbers, no NUL, valid UTF-8, body size (hetao/limits.py).
     "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
-        "rest_framework.parsers.MultiPartParser",
-        "rest_framework.parsers.FormParser",
+        "hetao.api.parsers.JSONParser",
+        "hetao.api.parsers.MultiPartParser",
+        "hetao.api.parsers.FormParser",
     ],
     "DEFAULT_VERSIONING_CLASS": None,
     "COERCE_DECIMAL_TO_STRING": True,
     # Trust X-Forwarded-For only for the proxies in front of the portal (throttling by client address).
     "NUM_PROXIES": env.int("PROXY_COUNT", default=0),
 }
+# Failed API authentications (401 answers) allowed per client address before it must wait (429):
+# DRF's own throttles run only after a token was accepted.
+API_AUTH_FAILURE_THROTTLE_RATE = env("API_AUTH_FAILURE_THROTTLE_RATE", default="30/min")
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Hetao Zone Portal API",
@@ -276,6 +293,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # No calls to an outside validator: the page talks to this server only.
+    "SWAGGER_UI_SETTINGS": {"validatorUrl": None, "deepLinking": True},
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {

@@ -15,19 +15,17 @@ def clear_expired_sessions() -> int:
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, retry_jitter=True, max_retries=8)
 def send_notification_email(notification_id: int) -> bool:
     """E-mail one notification to its recipient; skipped when they have no address. Safe to run twice."""
-    from django.conf import settings
     from django.core.mail import send_mail
 
+    from hetao.mail import absolute_url
     from hetao.models import Notification
 
     notification = Notification.objects.select_related("user").filter(pk=notification_id).first()
     if notification is None or not notification.user.email:
         return False
-    link = notification.link
-    if link.startswith("/"):
-        link = settings.PORTAL_BASE_URL.rstrip("/") + link
-    body = notification.body + (f"\n\n{link}\n" if link else "\n")
-    send_mail(notification.subject, body, None, [notification.user.email])
+    subject, body = notification.rendered(notification.user.language or "en")
+    link = absolute_url(notification.link) if notification.link else ""
+    send_mail(subject, body + (f"\n\n{link}\n" if link else "\n"), None, [notification.user.email])
     return True
 
 
@@ -40,3 +38,11 @@ def purge_idempotency_records(days: int = 7) -> int:
 
     deleted, _ = IdempotencyRecord.objects.filter(created_at__lt=timezone.now() - timedelta(days=days)).delete()
     return deleted
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, retry_jitter=True, max_retries=8)
+def send_confirmation_email(user_id: int) -> bool:
+    """E-mail a new confirmation link to an account awaiting confirmation; does nothing once confirmed."""
+    from hetao.accounts import send_confirmation_email as send
+
+    return send(user_id)

@@ -11,6 +11,7 @@ from zone import api_whitelist
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("i18n/", include("django.conf.urls.i18n")),
     path(
         "api/v1/whitelist/verify/<str:filing_no>/",

@@ -2,15 +2,22 @@
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import loader
+from django.templatetags.static import static
 from django.urls import NoReverseMatch, reverse
+from django.utils import translation
+from django.utils.encoding import force_str
+from django.utils.http import urlsafe_base64_decode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -18,11 +25,12 @@ from django.views.decorators.csrf import requires_csrf_token
 from django.views.decorators.http import require_GET, require_http_methods
 
 from hetao import services
+from hetao.accounts import awaiting_confirmation, email_confirmation_tokens
 from hetao.api.errors import is_api_request, json_error_response
 from hetao.filtersets import ApiTokenFilterSet
-from hetao.forms import ApiTokenForm
+from hetao.forms import ApiTokenForm, ConfirmAgainForm, PortalAuthenticationForm, ProfileForm
 from hetao.health import check_all
-from hetao.models import ApiToken
+from hetao.models import ApiToken, User
 from zone.models import Institution, Membership
 
 # ---------------------------------------------------------------------------------------------
@@ -122,6 +130,14 @@ def healthz(request):
     status = check_all()
     healthy = all(part["ok"] for part in status.values())
     return JsonResponse({"status": "ok" if healthy else "degraded", **status}, status=200 if healthy else 503)
+
+
+@require_GET
+def favicon(request):
+    """Browsers ask for /favicon.ico before reading any page: point them at the static icon."""
+    response = redirect(static("favicon.ico"))
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
 
 
 # ---------------------------------------------------------------------------------------------
@@ -288,3 +304,113 @@ def owner_token_create(request):
 @require_http_methods(["GET", "POST"])
 def owner_token_revoke(request, pk):
     return token_revoke_page(request, owner_token_area(request.user), pk)
+
+
+# ---------------------------------------------------------------------------------------------
+# Accounts: confirming the e-mail address of a registration, and a person's own profile.
+
+# A confirmation link is sent again at most once a minute per account.
+_CONFIRM_AGAIN_INTERVAL = 60
+_CONFIRM_AGAIN_SESSION_KEY = "confirm_again_user"
+
+
+def _user_from_uidb64(uidb64: str) -> User | None:
+    try:
+        user_id = int(force_str(urlsafe_base64_decode(uidb64)))
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return User.objects.filter(pk=user_id).first()
+
+
+@require_GET
+def account_confirm(request, uidb64, token):
+    """The link of a confirmation e-mail: activates the account once."""
+    user = _user_from_uidb64(uidb64)
+    if user is None or not email_confirmation_tokens.check_token(user, token):
+        return render(request, "zone/register_link_invalid.html", status=400)
+    if user.is_active:
+        messages.info(request, _("Your e-mail address is already confirmed. Sign in to continue."))
+    else:
+        services.user_confirm_email(user_id=user.pk)
+        messages.success(request, _("Thank you: your e-mail address is confirmed and your account is active. Sign in."))
+    return redirect("login")
+
+
+def _queue_confirmation(user_id: int) -> None:
+    from hetao.tasks import send_confirmation_email
+
+    # One link a minute per account, whoever asks: the address's owner is not flooded.
+    if cache.add(f"confirm-again:{user_id}", 1, timeout=_CONFIRM_AGAIN_INTERVAL):
+        send_confirmation_email.delay(user_id)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def account_confirm_again(request):
+    """Send the confirmation link again: to the account that just signed in with the right password,
+    or to the account registered with an address. The answer never says whether such an account exists."""
+    form = ConfirmAgainForm(request.POST or None)
+    if request.method == "POST":
+        user_id = request.session.pop(_CONFIRM_AGAIN_SESSION_KEY, None) if "email" not in request.POST else None
+        if user_id is not None:
+            _queue_confirmation(user_id)
+        elif form.is_valid():
+            for user in User.objects.filter(email__iexact=form.cleaned_data["email"], is_active=False)[:5]:
+                if awaiting_confirmation(user):
+                    _queue_confirmation(user.pk)
+        else:
+            return render(request, "registration/confirm_again.html", {"form": form})
+        messages.success(
+            request,
+            _(
+                "If an account awaits confirmation there, a new confirmation link is on its way. "
+                "It can take a few minutes; look in the spam folder too."
+            ),
+        )
+        return redirect("login")
+    return render(request, "registration/confirm_again.html", {"form": form})
+
+
+class PortalLoginView(auth_views.LoginView):
+    """Sign-in; an account awaiting confirmation that gave its right password is offered the link again."""
+
+    authentication_form = PortalAuthenticationForm
+    redirect_authenticated_user = True
+
+    def form_invalid(self, form):
+        if form.unconfirmed_user is not None:
+            self.request.session[_CONFIRM_AGAIN_SESSION_KEY] = form.unconfirmed_user.pk
+        return super().form_invalid(form)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile(request):
+    """A person's own name and preferred language."""
+    form = ProfileForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.user_update_profile(
+                user_id=request.user.pk,
+                first_name=form.cleaned_data["first_name"],
+                last_name=form.cleaned_data["last_name"],
+                language=form.cleaned_data["language"],
+            )
+        except ValidationError as error:
+            for field, errors in error.message_dict.items():
+                for message in errors:
+                    form.add_error(field if field in form.fields else None, message)
+        else:
+            translation.activate(user.language)
+            messages.success(request, _("Your profile is saved."))
+            response = redirect("profile")
+            response.set_cookie(
+                settings.LANGUAGE_COOKIE_NAME,
+                user.language,
+                max_age=settings.LANGUAGE_COOKIE_AGE,
+                samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+                secure=settings.LANGUAGE_COOKIE_SECURE,
+                httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+            )
+            return response
+    return render(request, "registration/profile.html", {"form": form})

@@ -21,6 +21,36 @@ def _database_url(settings_dict) -> str:
     return f"postgres://{auth}{host}:{port}/{settings_dict['NAME']}"
 
 
+def _worker_mail_dir() -> Path:
+    return BASE_DIR / "var" / f"mail-{os.environ['HETAO_TEST_RUN']}{os.environ.get('PYTEST_XDIST_WORKER', '')}"
+
+
+@pytest.fixture
+def worker_outbox(celery_worker):
+    """The e-mails the Celery worker sends, read from the files it writes: `worker_outbox()` → list of messages.
+
+    Each test starts with an empty outbox."""
+    import email
+    import email.policy
+    import shutil
+
+    folder = _worker_mail_dir()
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True, exist_ok=True)
+
+    def read():
+        messages = []
+        for path in sorted(folder.glob("*.log")):
+            # The file backend separates messages with a line of 79 dashes.
+            for raw in path.read_bytes().split(b"\n" + b"-" * 79 + b"\n"):
+                if raw.strip():
+                    messages.append(email.message_from_bytes(raw.strip(), policy=email.policy.default))
+        return messages
+
+    yield read
+    shutil.rmtree(folder, ignore_errors=True)
+
+
 @pytest.fixture(scope="session")
 def celery_worker(django_db_setup, django_db_blocker):
     """A real `celery worker` process on the test Redis queue, using the test database.
@@ -34,6 +64,7 @@ def celery_worker(django_db_setup, django_db_blocker):
     env = dict(os.environ)
     env["DATABASE_URL"] = _database_url(connection.settings_dict)
     env["DJANGO_SETTINGS_MODULE"] = "hetao.settings_test"
+    env["HETAO_TEST_MAIL_DIR"] = str(_worker_mail_dir())
     queue = settings.CELERY_TASK_DEFAULT_QUEUE
     name = f"{queue}@localhost"
     # One log per xdist worker, overwritten by the next run: the last run's is what matters.
@@ -107,7 +138,8 @@ def pytest_runtest_teardown(item, nextitem):
     This runs after every fixture's teardown, so after that truncation."""
     result = yield
     marker = item.get_closest_marker("django_db")
-    if marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])):
+    # After the session's last test the test database is gone already (nextitem is None).
+    if nextitem is not None and marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])):
         from django.apps import apps
         from django.contrib.auth.models import Group
         from pytest_django.plugin import blocking_manager_key

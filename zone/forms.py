@@ -13,6 +13,7 @@ from django.db.models import Q, UniqueConstraint
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from hetao.limits import COMMENT_MAX, DAYS_MAX, LONG_TEXT_MAX, NOTE_MAX, SHORT_TEXT_MAX
 from hetao.models import User
 
 from . import services
@@ -212,12 +213,13 @@ class ApplicationForm(ServiceErrorsMixin, forms.Form):
     )
     research_fields = forms.CharField(
         label=_("Research fields"),
-        max_length=500,
+        max_length=SHORT_TEXT_MAX,
         required=False,
         help_text=_("For example: biomedicine, quantum technology, artificial intelligence."),
     )
     justification = forms.CharField(
         label=_("Justification"),
+        max_length=LONG_TEXT_MAX,
         required=False,
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_("Why the institution needs the whitelist filing: the goods, funds or data that cross the lines."),
@@ -234,13 +236,22 @@ class ApplicationCreateForm(ApplicationForm):
 
     field_order = ["institution", "kind", "requested_scopes", "research_fields", "justification"]
 
-    def __init__(self, *args, institutions, **kwargs):
+    def __init__(self, *args, institutions, preselect=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["institution"].queryset = institutions
-        self.single_institution = institutions[0] if len(institutions) == 1 else None
+        field = self.fields["institution"]
+        field.queryset = institutions
+        choices = list(institutions)
+        self.single_institution = choices[0] if len(choices) == 1 else None
         if self.single_institution is not None:
-            self.fields["institution"].initial = self.single_institution.pk
-            self.fields["institution"].widget = forms.HiddenInput()
+            # One institution: nothing to choose; the page names it above the form.
+            self.initial["institution"] = self.single_institution.pk
+            field.widget = forms.HiddenInput()
+        else:
+            # Several: a visible choice, preselected from ?institution= when it is one of them.
+            field.empty_label = _("Choose the institution")
+            ids = {str(institution.pk) for institution in choices}
+            if preselect is not None and str(preselect) in ids:
+                self.initial["institution"] = int(preselect)
 
 
 class DocumentForm(ServiceErrorsMixin, forms.Form):
@@ -256,7 +267,7 @@ class DocumentForm(ServiceErrorsMixin, forms.Form):
 
 
 class CommentForm(ServiceErrorsMixin, forms.Form):
-    body = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 3}))
+    body = forms.CharField(label=_("Comment"), max_length=COMMENT_MAX, widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class StaffCommentForm(CommentForm):
@@ -271,6 +282,7 @@ class StaffCommentForm(CommentForm):
 class WithdrawForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason (optional)"),
+        max_length=NOTE_MAX,
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("The reviewers see it in the application's history."),
@@ -308,6 +320,7 @@ class AssignForm(ServiceErrorsMixin, forms.Form):
 class RequestChangesForm(ServiceErrorsMixin, forms.Form):
     message = forms.CharField(
         label=_("What the applicant must change"),
+        max_length=COMMENT_MAX,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("The applicant reads this message; it is also kept as a comment."),
     )
@@ -324,7 +337,9 @@ class ApproveForm(ServiceErrorsMixin, forms.Form):
         widget=_date_input(),
         help_text=_("Leave empty for the standard validity: three years from the first day, less one day."),
     )
-    note = forms.CharField(label=_("Note (optional)"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label=_("Note (optional)"), max_length=COMMENT_MAX, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def __init__(self, *args, application, **kwargs):
         super().__init__(*args, **kwargs)
@@ -337,6 +352,7 @@ class ApproveForm(ServiceErrorsMixin, forms.Form):
 class RejectForm(ServiceErrorsMixin, forms.Form):
     reason = forms.CharField(
         label=_("Reason for the rejection"),
+        max_length=COMMENT_MAX,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("The applicant reads this reason."),
     )
@@ -348,7 +364,7 @@ class EntryStatusForm(forms.Form):
     ACTIONS = {"suspend": _("Suspend"), "reinstate": _("Reinstate"), "revoke": _("Revoke")}
 
     action = forms.ChoiceField(choices=list(ACTIONS.items()))
-    reason = forms.CharField(label=_("Reason"), max_length=1000)
+    reason = forms.CharField(label=_("Reason"), max_length=NOTE_MAX)
 
 
 # --- list filters -------------------------------------------------------------------------------
@@ -397,7 +413,8 @@ class ReviewQueueFilterSet(WhitelistApplicationFilterSet):
         label=_("Waiting longer than (days)"),
         method="filter_older_than",
         min_value=0,
-        widget=forms.NumberInput(attrs={"min": 0, "step": 1}),
+        max_value=DAYS_MAX,
+        widget=forms.NumberInput(attrs={"min": 0, "max": DAYS_MAX, "step": 1}),
     )
     q = django_filters.CharFilter(label=_("Institution"), method="filter_institution_name")
 

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from hetao.audit import audited
+from hetao.limits import COMMENT_MAX, LONG_TEXT_MAX, NOTE_MAX, SHORT_TEXT_MAX
 
 
 class WhitelistScope(models.TextChoices):
@@ -57,8 +58,8 @@ class WhitelistApplication(models.Model):
         verbose_name=_("requested scopes"),
         default=list,
     )
-    research_fields = models.CharField(_("research fields"), max_length=500, blank=True)
-    justification = models.TextField(_("justification"), blank=True)
+    research_fields = models.CharField(_("research fields"), max_length=SHORT_TEXT_MAX, blank=True)
+    justification = models.TextField(_("justification"), max_length=LONG_TEXT_MAX, blank=True)
     status = models.CharField(
         _("status"),
         max_length=20,
@@ -89,7 +90,7 @@ class WhitelistApplication(models.Model):
         related_name="+",
         verbose_name=_("decided by"),
     )
-    decision_reason = models.TextField(_("reason for the decision"), blank=True)
+    decision_reason = models.TextField(_("reason for the decision"), max_length=COMMENT_MAX, blank=True)
     entry = models.ForeignKey(
         "zone.WhitelistEntry",
         on_delete=models.PROTECT,
@@ -136,7 +137,9 @@ class ApplicationStep(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
     )
-    note = models.TextField(_("note"), blank=True)
+    note = models.TextField(_("note"), max_length=COMMENT_MAX, blank=True)
+    # What the portal itself says of the step (e.g. the assigned reviewer), rendered in the reader's language.
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
     at = models.DateTimeField(_("at"), default=timezone.now)
 
     class Meta:
@@ -146,6 +149,13 @@ class ApplicationStep(models.Model):
 
     def __str__(self):
         return f"{self.action}: {self.from_status or '-'} → {self.to_status}"
+
+    @property
+    def display_note(self) -> str:
+        """The step's note in the active language: the portal's own words, or the person's."""
+        if self.params.get("reviewer"):
+            return _("Assigned to %(name)s") % {"name": self.params["reviewer"]}
+        return self.note
 
 
 def _document_path(instance, filename):
@@ -202,7 +212,7 @@ class ApplicationComment(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("author")
     )
     visibility = models.CharField(_("visibility"), max_length=10, choices=Visibility.choices)
-    body = models.TextField(_("comment"))
+    body = models.TextField(_("comment"), max_length=COMMENT_MAX)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -240,7 +250,7 @@ class WhitelistEntry(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=EntryStatus.choices, default=EntryStatus.ACTIVE, db_index=True
     )
-    status_reason = models.TextField(_("reason for the status"), blank=True)
+    status_reason = models.TextField(_("reason for the status"), max_length=NOTE_MAX, blank=True)
     renewal_reminder_sent_at = models.DateTimeField(_("renewal reminder sent at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)

@@ -9,7 +9,6 @@ import hashlib
 import secrets
 from datetime import date, timedelta
 
-from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
@@ -17,8 +16,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hetao.errors import InvalidTransition, NotAllowed
+from hetao.limits import COMMENT_MAX, LONG_TEXT_MAX, NOTE_MAX, SHORT_TEXT_MAX, bounded_date, bounded_text
 from hetao.models import User
-from hetao.notifications import notify
+from hetao.notifications import localised, notify
 from hetao.services import membership_set, user_create
 from hetao.uploads import check_document
 
@@ -63,28 +63,6 @@ def institution_register(
         ) from None
     membership_set(user=user, institution=institution, role=Membership.Role.OWNER)
     return institution, user
-
-
-class EmailConfirmationTokenGenerator(PasswordResetTokenGenerator):
-    """Links in confirmation e-mails: a separate salt from password resets, and void once used."""
-
-    key_salt = "hetao.zone.EmailConfirmationTokenGenerator"
-
-    def _make_hash_value(self, user, timestamp):
-        return f"{user.pk}{user.email}{user.is_active}{timestamp}"
-
-
-email_confirmation_tokens = EmailConfirmationTokenGenerator()
-
-
-@transaction.atomic
-def user_confirm_email(*, user_id: int) -> User:
-    """Activate an account whose owner followed the confirmation link."""
-    user = User.objects.select_for_update().get(pk=user_id)
-    if not user.is_active:
-        user.is_active = True
-        user.save(update_fields=["is_active"])
-    return user
 
 
 @transaction.atomic
@@ -152,7 +130,7 @@ def _lock_application(application_id: int) -> WhitelistApplication:
     return WhitelistApplication.objects.select_for_update().select_related("institution").get(pk=application_id)
 
 
-def _record(application, *, action: str, from_status: str, actor: User, note: str = "") -> None:
+def _record(application, *, action: str, from_status: str, actor: User, note: str = "", params=None) -> None:
     ApplicationStep.objects.create(
         application=application,
         action=action,
@@ -160,7 +138,25 @@ def _record(application, *, action: str, from_status: str, actor: User, note: st
         to_status=application.status,
         actor=actor,
         note=note,
+        params=params or {},
     )
+
+
+def _application_params(application) -> dict:
+    """What notifications about an application say of it, in every portal language."""
+    return {
+        "application_id": application.pk,
+        "institution": localised(lambda: application.institution.name),
+        "kind": localised(application.get_kind_display),
+    }
+
+
+def _comment_params(application, comment) -> dict:
+    return {**_application_params(application), "author": comment.author.get_username(), "body": comment.body}
+
+
+def _entry_params(entry) -> dict:
+    return {"filing_no": entry.filing_no, "valid_until": entry.valid_until.isoformat()}
 
 
 def _clean_scopes(scopes) -> list[str]:
@@ -221,8 +217,8 @@ def application_create(
         institution=institution,
         kind=kind,
         requested_scopes=_clean_scopes(requested_scopes),
-        research_fields=research_fields.strip(),
-        justification=justification.strip(),
+        research_fields=bounded_text(research_fields, limit=SHORT_TEXT_MAX, field="research_fields"),
+        justification=bounded_text(justification, limit=LONG_TEXT_MAX, field="justification"),
         created_by=actor,
     )
     _record(application, action="create", from_status="", actor=actor)
@@ -243,8 +239,10 @@ def application_update(*, application_id: int, actor: User, **fields) -> Whiteli
                 value = _clean_scopes(value)
             elif name == "kind" and value not in WhitelistApplication.Kind.values:
                 raise ValidationError({"kind": _("Unknown application kind.")})
-            elif isinstance(value, str):
-                value = value.strip()
+            elif name == "research_fields":
+                value = bounded_text(value, limit=SHORT_TEXT_MAX, field=name)
+            elif name == "justification":
+                value = bounded_text(value, limit=LONG_TEXT_MAX, field=name)
             setattr(application, name, value)
             changed.append(name)
     if changed:
@@ -299,7 +297,7 @@ def application_submit(*, application_id: int, actor: User) -> WhitelistApplicat
     application = _lock_application(application_id)
     _require_filer(actor, application.institution_id)
     before = application.status
-    target = workflow.target_status(workflow.SUBMIT, before)
+    target = workflow.submission_target(before, reviewer_assigned=application.reviewer_id is not None)
     problems = {}
     if not application.requested_scopes:
         problems["requested_scopes"] = _("Choose at least one scope.")
@@ -317,7 +315,7 @@ def application_submit(*, application_id: int, actor: User) -> WhitelistApplicat
     notify(
         users=recipients,
         kind="application_submitted",
-        context={"application": application},
+        params=_application_params(application),
         link=f"/staff/whitelist/applications/{application.pk}/",
     )
     return application
@@ -325,6 +323,7 @@ def application_submit(*, application_id: int, actor: User) -> WhitelistApplicat
 
 @transaction.atomic
 def application_withdraw(*, application_id: int, actor: User, reason: str = "") -> WhitelistApplication:
+    reason = bounded_text(reason, limit=NOTE_MAX, field="reason")
     application = _lock_application(application_id)
     _require_filer(actor, application.institution_id)
     before = application.status
@@ -357,13 +356,13 @@ def application_assign(*, application_id: int, reviewer: User, actor: User) -> W
         action=workflow.ASSIGN,
         from_status=before,
         actor=actor,
-        note=_("Assigned to %(name)s") % {"name": reviewer.get_username()},
+        params={"reviewer": reviewer.get_username()},
     )
     if reviewer.pk != actor.pk:
         notify(
             users=[reviewer],
             kind="application_assigned",
-            context={"application": application},
+            params=_application_params(application),
             link=f"/staff/whitelist/applications/{application.pk}/",
         )
     return application
@@ -378,6 +377,7 @@ def _require_decider(actor: User, application: WhitelistApplication) -> None:
 @transaction.atomic
 def application_request_changes(*, application_id: int, actor: User, message: str) -> WhitelistApplication:
     """Return the application to the applicant with a message they can read."""
+    message = bounded_text(message, limit=COMMENT_MAX, field="message")
     application = _lock_application(application_id)
     _require_decider(actor, application)
     if not message.strip():
@@ -395,7 +395,7 @@ def application_request_changes(*, application_id: int, actor: User, message: st
     notify(
         users=_applicant_members(application),
         kind="changes_requested",
-        context={"application": application, "message": message.strip()},
+        params={**_application_params(application), "message": message.strip()},
         link=f"/whitelist/applications/{application.pk}/",
     )
     return application
@@ -436,6 +436,9 @@ def application_approve(
     note: str = "",
 ) -> WhitelistEntry:
     """Approve: create the institution's whitelist entry, or renew / rescope the one it has."""
+    note = bounded_text(note, limit=COMMENT_MAX, field="note")
+    bounded_date(valid_from, field="valid_from")
+    bounded_date(valid_until, field="valid_until")
     application = _lock_application(application_id)
     _require_decider(actor, application)
     before = application.status
@@ -445,13 +448,15 @@ def application_approve(
         raise ValidationError({"scopes": _("Approve at least one scope.")})
     today = timezone.localdate()
     valid_from = valid_from or today
-    valid_until = valid_until or default_valid_until(valid_from)
+    valid_until = bounded_date(valid_until or default_valid_until(valid_from), field="valid_until")
     if valid_until < valid_from:
         raise ValidationError({"valid_until": _("The end of validity must not be before its start.")})
     if valid_until < today:
         raise ValidationError({"valid_until": _("The end of validity must not be in the past.")})
 
-    # Lock the institution's entries so a parallel decision waits and then sees this one.
+    # Two applications of one institution may be decided at the same moment: lock the
+    # institution, so the second decision waits and then renews the entry the first created.
+    Institution.objects.select_for_update().filter(pk=application.institution_id).first()
     entry = (
         WhitelistEntry.objects.select_for_update()
         .filter(institution_id=application.institution_id)
@@ -493,7 +498,7 @@ def application_approve(
     notify(
         users=_applicant_members(application),
         kind="application_approved",
-        context={"application": application, "entry": entry},
+        params={**_application_params(application), **_entry_params(entry)},
         link=f"/whitelist/applications/{application.pk}/",
     )
     return entry
@@ -501,6 +506,7 @@ def application_approve(
 
 @transaction.atomic
 def application_reject(*, application_id: int, actor: User, reason: str) -> WhitelistApplication:
+    reason = bounded_text(reason, limit=COMMENT_MAX, field="reason")
     application = _lock_application(application_id)
     _require_decider(actor, application)
     if not reason.strip():
@@ -515,7 +521,7 @@ def application_reject(*, application_id: int, actor: User, reason: str) -> Whit
     notify(
         users=_applicant_members(application),
         kind="application_rejected",
-        context={"application": application, "reason": reason.strip()},
+        params={**_application_params(application), "reason": reason.strip()},
         link=f"/whitelist/applications/{application.pk}/",
     )
     return application
@@ -524,8 +530,9 @@ def application_reject(*, application_id: int, actor: User, reason: str) -> Whit
 @transaction.atomic
 def comment_add(*, application_id: int, actor: User, body: str, visibility: str) -> ApplicationComment:
     """Staff comment internally or to the applicant; applicants' comments are always visible to both."""
+    body = bounded_text(body, limit=COMMENT_MAX, field="body")
     application = _lock_application(application_id)
-    if not body.strip():
+    if not body:
         raise ValidationError({"body": _("The comment is empty.")})
     if visibility not in ApplicationComment.Visibility.values:
         raise ValidationError({"visibility": _("Unknown visibility.")})
@@ -544,14 +551,14 @@ def comment_add(*, application_id: int, actor: User, body: str, visibility: str)
             notify(
                 users=_applicant_members(application),
                 kind="comment_added",
-                context={"application": application, "comment": comment},
+                params=_comment_params(application, comment),
                 link=f"/whitelist/applications/{application.pk}/",
             )
         elif application.reviewer_id:
             notify(
                 users=[application.reviewer],
                 kind="comment_added",
-                context={"application": application, "comment": comment},
+                params=_comment_params(application, comment),
                 link=f"/staff/whitelist/applications/{application.pk}/",
             )
     return comment
@@ -576,7 +583,8 @@ def _entry_members(entry) -> list[User]:
 @transaction.atomic
 def entry_suspend(*, entry_id: int, actor: User, reason: str) -> WhitelistEntry:
     _require_manager(actor)
-    if not reason.strip():
+    reason = bounded_text(reason, limit=NOTE_MAX, field="reason")
+    if not reason:
         raise ValidationError({"reason": _("Give the reason for the suspension.")})
     entry = WhitelistEntry.objects.select_for_update().get(pk=entry_id)
     if entry.status != EntryStatus.ACTIVE:
@@ -586,7 +594,7 @@ def entry_suspend(*, entry_id: int, actor: User, reason: str) -> WhitelistEntry:
     notify(
         users=_entry_members(entry),
         kind="entry_suspended",
-        context={"entry": entry, "reason": reason.strip()},
+        params={**_entry_params(entry), "reason": reason.strip()},
         link="/whitelist/",
     )
     return entry
@@ -595,6 +603,7 @@ def entry_suspend(*, entry_id: int, actor: User, reason: str) -> WhitelistEntry:
 @transaction.atomic
 def entry_reinstate(*, entry_id: int, actor: User, reason: str = "") -> WhitelistEntry:
     _require_manager(actor)
+    reason = bounded_text(reason, limit=NOTE_MAX, field="reason")
     entry = WhitelistEntry.objects.select_for_update().get(pk=entry_id)
     if entry.status != EntryStatus.SUSPENDED:
         raise InvalidTransition(_("Only a suspended entry can be reinstated."))
@@ -606,14 +615,15 @@ def entry_reinstate(*, entry_id: int, actor: User, reason: str = "") -> Whitelis
             entry.save(update_fields=["status", "status_reason", "updated_at"])
     except IntegrityError:
         raise InvalidTransition(_("The institution already has another active entry.")) from None
-    notify(users=_entry_members(entry), kind="entry_reinstated", context={"entry": entry}, link="/whitelist/")
+    notify(users=_entry_members(entry), kind="entry_reinstated", params=_entry_params(entry), link="/whitelist/")
     return entry
 
 
 @transaction.atomic
 def entry_revoke(*, entry_id: int, actor: User, reason: str) -> WhitelistEntry:
     _require_manager(actor)
-    if not reason.strip():
+    reason = bounded_text(reason, limit=NOTE_MAX, field="reason")
+    if not reason:
         raise ValidationError({"reason": _("Give the reason for the revocation.")})
     entry = WhitelistEntry.objects.select_for_update().get(pk=entry_id)
     if entry.status == EntryStatus.REVOKED:
@@ -623,7 +633,7 @@ def entry_revoke(*, entry_id: int, actor: User, reason: str) -> WhitelistEntry:
     notify(
         users=_entry_members(entry),
         kind="entry_revoked",
-        context={"entry": entry, "reason": reason.strip()},
+        params={**_entry_params(entry), "reason": reason.strip()},
         link="/whitelist/",
     )
     return entry
@@ -669,7 +679,7 @@ def entries_expire_and_remind(*, today: date | None = None) -> dict:
             notify(
                 users=_entry_members(entry),
                 kind="entry_expiring",
-                context={"entry": entry, "days": (entry.valid_until - today).days},
+                params={**_entry_params(entry), "days": (entry.valid_until - today).days},
                 link="/whitelist/",
             )
             reminded += 1

@@ -3,13 +3,16 @@ notifications, public verification, and the whitelist staff pages."""
 
 from django.urls import path
 
+from hetao import views as account_views
+
 from . import views, views_staff
 
 urlpatterns = [
     # Public
     path("register/", views.register, name="register"),
     path("register/sent/", views.register_sent, name="register-sent"),
-    path("register/confirm/<str:uidb64>/<str:token>/", views.register_confirm, name="register-confirm"),
+    # Links of confirmation e-mails sent before they moved under /accounts/confirm/.
+    path("register/confirm/<str:uidb64>/<str:token>/", account_views.account_confirm),
     path("invitations/<str:secret>/", views.invitation, name="invitation"),
     path("whitelist/verify/", views.verify_filing, name="verify-filing"),
     # Institution portal

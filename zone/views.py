@@ -8,25 +8,19 @@ services; a refused operation becomes a message or a form error, a role that doe
 import logging
 from functools import partial
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.encoding import force_bytes, force_str
 from django.utils.http import (
     url_has_allowed_host_and_scheme,
     urlencode,
-    urlsafe_base64_decode,
-    urlsafe_base64_encode,
 )
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -34,11 +28,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from hetao import services as account_services
+from hetao.accounts import send_confirmation_email
 from hetao.errors import InvalidTransition
-from hetao.models import Notification, User
+from hetao.models import Notification
 from hetao.principal import principal_for
 
-from . import selectors, services, workflow
+from . import emails, selectors, services, workflow
 from .forms import (
     ApplicationCreateForm,
     ApplicationForm,
@@ -53,7 +48,7 @@ from .forms import (
     service_error_text,
 )
 from .models import Institution, Membership
-from .models_whitelist import ApplicationStatus, EntryStatus, Invitation, scope_labels
+from .models_whitelist import ApplicationStatus, EntryStatus, scope_labels
 from .permissions import can_file, is_reviewer, is_whitelist_manager, member_role
 
 logger = logging.getLogger(__name__)
@@ -83,29 +78,7 @@ def page_of(request, queryset):
     return page_obj, page_obj.paginator.get_elided_page_range(page_obj.number)
 
 
-def absolute_url(path: str) -> str:
-    return settings.PORTAL_BASE_URL.rstrip("/") + path
-
-
 # --- registration -------------------------------------------------------------------------------
-
-
-def _send_confirmation_email(user_id: int) -> None:
-    user = User.objects.filter(pk=user_id).first()
-    if user is None or not user.email:
-        return
-    path = reverse(
-        "register-confirm",
-        kwargs={
-            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
-            "token": services.email_confirmation_tokens.make_token(user),
-        },
-    )
-    with translation.override(user.language or settings.LANGUAGE_CODE):
-        context = {"user": user, "link": absolute_url(path), "portal_name": settings.PORTAL_NAME}
-        subject = " ".join(render_to_string("emails/confirm_email_subject.txt", context).split())
-        body = render_to_string("emails/confirm_email.txt", context)
-    send_mail(subject, body, None, [user.email])
 
 
 @never_cache
@@ -125,7 +98,7 @@ def register(request):
                     language=data["language"],
                 )
                 # Robust: the registration stands even if the mail server is down at this moment.
-                transaction.on_commit(partial(_send_confirmation_email, user.pk), robust=True)
+                transaction.on_commit(partial(send_confirmation_email, user.pk), robust=True)
         except ValidationError as error:
             form.add_service_errors(error)
         else:
@@ -136,27 +109,6 @@ def register(request):
 @require_GET
 def register_sent(request):
     return render(request, "zone/register_sent.html")
-
-
-def _user_from_uidb64(uidb64: str) -> User | None:
-    try:
-        user_id = int(force_str(urlsafe_base64_decode(uidb64)))
-    except (TypeError, ValueError, OverflowError):
-        return None
-    return User.objects.filter(pk=user_id).first()
-
-
-@require_GET
-def register_confirm(request, uidb64, token):
-    user = _user_from_uidb64(uidb64)
-    if user is None or not services.email_confirmation_tokens.check_token(user, token):
-        return render(request, "zone/register_link_invalid.html", status=400)
-    if user.is_active:
-        messages.info(request, _("Your e-mail address is already confirmed. Sign in to continue."))
-    else:
-        services.user_confirm_email(user_id=user.pk)
-        messages.success(request, _("Thank you: your e-mail address is confirmed and your account is active. Sign in."))
-    return redirect("login")
 
 
 # --- public verification ------------------------------------------------------------------------
@@ -176,35 +128,11 @@ def verify_filing(request):
 # --- institutions and invitations ---------------------------------------------------------------
 
 
-def _visible_institutions(principal):
-    institutions = Institution.objects.all()
-    ids = principal.institution_ids
-    return institutions if ids is None else institutions.filter(pk__in=ids)
-
-
-def _send_invitation_email(invitation_id: int, secret: str, language: str) -> None:
-    invitation = Invitation.objects.select_related("institution", "invited_by").filter(pk=invitation_id).first()
-    if invitation is None:
-        return
-    with translation.override(language):
-        context = {
-            "invitation": invitation,
-            "institution_name": invitation.institution.name,
-            "role": invitation.get_role_display(),
-            "inviter": invitation.invited_by.get_full_name() or invitation.invited_by.get_username(),
-            "link": absolute_url(reverse("invitation", kwargs={"secret": secret})),
-            "expires_at": invitation.expires_at,
-        }
-        subject = " ".join(render_to_string("emails/invitation_subject.txt", context).split())
-        body = render_to_string("emails/invitation.txt", context)
-    send_mail(subject, body, None, [invitation.email])
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def institution_detail(request, pk):
     principal = principal_for(request)
-    institution = get_object_or_404(_visible_institutions(principal), pk=pk)
+    institution = get_object_or_404(Institution.objects.visible_to(principal), pk=pk)
     role = member_role(request.user, institution.pk)
     is_owner = role == Membership.Role.OWNER
     if request.method == "POST" and not is_owner:
@@ -220,7 +148,8 @@ def institution_detail(request, pk):
                     actor=request.user,
                 )
                 transaction.on_commit(
-                    partial(_send_invitation_email, invitation.pk, secret, translation.get_language()), robust=True
+                    partial(emails.send_invitation_email, invitation.pk, secret, translation.get_language()),
+                    robust=True,
                 )
         except ValidationError as error:
             form.add_service_errors(error)
@@ -234,7 +163,7 @@ def institution_detail(request, pk):
     entries = list(
         selectors.entries_visible_to(principal).filter(institution=institution).order_by("-valid_until", "-pk")
     )
-    show_invitations = is_owner or principal.institution_ids is None
+    show_invitations = is_owner or (principal.institution_ids is None and request.user.has_perm("zone.view_invitation"))
     invitations = (
         institution.invitations.filter(accepted_at__isnull=True, expires_at__gt=timezone.now()).select_related(
             "invited_by"
@@ -378,7 +307,7 @@ def application_list(request):
     principal = principal_for(request)
     applications = selectors.applications_visible_to(principal).order_by("-updated_at", "-pk")
     filterset = MemberApplicationFilterSet(
-        request.GET or None, queryset=applications, institutions=_visible_institutions(principal)
+        request.GET or None, queryset=applications, institutions=Institution.objects.visible_to(principal)
     )
     page_obj, page_range = page_of(request, filterset.qs)
     return render(
@@ -400,7 +329,7 @@ def application_create(request):
     if not institutions.exists():
         raise PermissionDenied(_("Only owners and filers of an institution can file applications."))
     form = ApplicationCreateForm(
-        request.POST or None, institutions=institutions, initial={"institution": request.GET.get("institution")}
+        request.POST or None, institutions=institutions, preselect=request.GET.get("institution")
     )
     if request.method == "POST" and form.is_valid():
         try:

@@ -1,6 +1,7 @@
 """The whitelist application state machine, as data.
 
-draft → submitted → under_review → changes_requested → submitted … → approved | rejected;
+draft → submitted → under_review → changes_requested → submitted … → approved | rejected (a resubmission
+goes straight back under review when a reviewer is assigned);
 withdrawn from any open state before a decision. Services consult `target_status`; an action
 that the current state does not allow raises InvalidTransition (HTTP 409 in the API).
 """
@@ -56,6 +57,15 @@ def target_status(action: str, status: str) -> str:
             code="invalid_transition",
         )
     return target or status
+
+
+def submission_target(status: str, *, reviewer_assigned: bool) -> str:
+    """Where `submit` leads: to the reviewers' queue, or, for a resubmission after a request for
+    changes, straight back under review by the reviewer who asked for them."""
+    target = target_status(SUBMIT, status)
+    if status == S.CHANGES_REQUESTED and reviewer_assigned:
+        return S.UNDER_REVIEW
+    return target
 
 
 def available_actions(status: str) -> list[str]:

@@ -59,3 +59,11 @@ def query_replace(context, **changes):
             query[key] = value
     encoded = query.urlencode()
     return f"?{encoded}" if encoded else "?"
+
+
+@register.filter
+def hidden_field_errors(form) -> list[str]:
+    """Errors of a form's hidden fields, which have no place of their own on the page, as "Label: message"."""
+    if not hasattr(form, "hidden_fields"):
+        return []
+    return [f"{field.label}: {error}" for field in form.hidden_fields() for error in field.errors]

@@ -55,7 +55,7 @@ def _a_row_of_every_model(superuser, client):
     """Demo data plus one record of each model the demo does not create."""
     call_command("seed_demo", force=True, stdout=open("/dev/null", "w"))  # noqa: SIM115
     university = Institution.objects.get(registration_no="LRU-CAP1199")
-    Notification.objects.create(user=superuser, kind="test", subject="A notification")
+    Notification.objects.create(user=superuser, kind="test", params={"_subject": "A notification"})
     entry = WhitelistEntry.objects.create(
         institution=university,
         filing_no="HTWL-2026-999999",  # the demo issues numbers from 000001

@@ -103,8 +103,10 @@ def test_whitelist_reviewer_navigation_links_the_review_queue_but_not_the_audit_
 
 def test_user_menu_shows_the_number_of_unread_notifications():
     user = make_person("member9")
-    Notification.objects.create(user=user, kind="comment_added", subject="New comment")
-    Notification.objects.create(user=user, kind="comment_added", subject="Read one", read_at=timezone.now())
+    Notification.objects.create(user=user, kind="comment_added", params={"_subject": "New comment"})
+    Notification.objects.create(
+        user=user, kind="comment_added", params={"_subject": "Read one"}, read_at=timezone.now()
+    )
     html = signed_in(user).get("/").content.decode()
     assert re.search(r'text-bg-warning">1<span class="visually-hidden"> unread</span>', html)
 
