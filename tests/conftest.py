@@ -138,8 +138,13 @@ def pytest_runtest_teardown(item, nextitem):
     This runs after every fixture's teardown, so after that truncation."""
     result = yield
     marker = item.get_closest_marker("django_db")
-    # After the session's last test the test database is gone already (nextitem is None).
-    if nextitem is not None and marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])):
+    # Only while the test database is set up: not after the session's last test (it is gone),
+    # nor after a test skipped before it existed (the connection still names the real database).
+    if (
+        marker
+        and (marker.kwargs.get("transaction") or (marker.args and marker.args[0]))
+        and connection.settings_dict["NAME"].startswith("test_")
+    ):
         from django.apps import apps
         from django.contrib.auth.models import Group
         from pytest_django.plugin import blocking_manager_key

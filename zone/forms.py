@@ -13,6 +13,7 @@ from django.db.models import Q, UniqueConstraint
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from hetao.api.filters import BoundedDateFilter, BoundedDateFormField, DaysFilter
 from hetao.limits import COMMENT_MAX, DAYS_MAX, LONG_TEXT_MAX, NOTE_MAX, SHORT_TEXT_MAX
 from hetao.models import User
 
@@ -330,8 +331,8 @@ class ApproveForm(ServiceErrorsMixin, forms.Form):
     scopes = forms.MultipleChoiceField(
         label=_("Approved scopes"), choices=WhitelistScope.choices, widget=_scope_checkboxes()
     )
-    valid_from = forms.DateField(label=_("Valid from"), widget=_date_input())
-    valid_until = forms.DateField(
+    valid_from = BoundedDateFormField(label=_("Valid from"), widget=_date_input())
+    valid_until = BoundedDateFormField(
         label=_("Valid until"),
         required=False,
         widget=_date_input(),
@@ -409,11 +410,9 @@ class ReviewQueueFilterSet(WhitelistApplicationFilterSet):
     assignee = django_filters.ChoiceFilter(
         label=_("Assignee"), choices=_assignee_choices, method="filter_assignee", empty_label=_("Anyone")
     )
-    older_than_days = django_filters.NumberFilter(
+    older_than_days = DaysFilter(
         label=_("Waiting longer than (days)"),
         method="filter_older_than",
-        min_value=0,
-        max_value=DAYS_MAX,
         widget=forms.NumberInput(attrs={"min": 0, "max": DAYS_MAX, "step": 1}),
     )
     q = django_filters.CharFilter(label=_("Institution"), method="filter_institution_name")
@@ -452,8 +451,8 @@ class RegistryFilterSet(WhitelistEntryFilterSet):
     scope = django_filters.ChoiceFilter(
         label=_("Scope"), choices=WhitelistScope.choices, method="filter_scope", empty_label=_("Any")
     )
-    valid_on = django_filters.DateFilter(label=_("Valid on"), method="filter_valid_on", widget=_date_input())
-    expires_before = django_filters.DateFilter(
+    valid_on = BoundedDateFilter(label=_("Valid on"), method="filter_valid_on", widget=_date_input())
+    expires_before = BoundedDateFilter(
         label=_("Expires before"), field_name="valid_until", lookup_expr="lt", widget=_date_input()
     )
     q = django_filters.CharFilter(label=_("Institution or filing number"), method="filter_q")

@@ -320,3 +320,27 @@ def test_the_profile_refuses_an_unknown_language():
     assert response.status_code == 200 and 'id="id_language_error"' in response.content.decode()
     filer.refresh_from_db()
     assert filer.language == "en"
+
+
+# --- the HTML lists take the same bounded filters as the API ------------------------------------
+
+
+def test_the_html_lists_answer_an_overflowing_waiting_filter_with_a_message_not_a_500():
+    application, filer = submitted_application()
+    member_list = signed_in(filer).get("/whitelist/applications/?older_than_days=1000000")
+    assert member_list.status_code == 200
+
+    queue = signed_in(make_reviewer()).get("/staff/whitelist/?older_than_days=1000000&filtered=1")
+    assert queue.status_code == 200
+    assert "Ensure this value is less than or equal to 36500" in text(queue)
+
+
+def test_an_approval_date_beyond_the_calendar_is_a_form_error_on_the_page():
+    application, _filer, reviewer = application_under_review()
+    response = signed_in(reviewer).post(
+        f"/staff/whitelist/applications/{application.pk}/approve/",
+        {"scopes": ["goods"], "valid_from": "9999-06-01", "valid_until": "", "note": ""},
+    )
+    assert response.status_code == 200 and "Enter a date from 1990-01-01 to 2199-12-31." in text(response)
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.UNDER_REVIEW and not WhitelistEntry.objects.exists()
