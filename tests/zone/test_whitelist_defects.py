@@ -1,7 +1,6 @@
 """What a first user and a second look found in the whitelist portal: one test per defect, each
 failing before its fix."""
 
-import html
 import re
 import threading
 import time
@@ -9,7 +8,6 @@ import time
 import pytest
 from django.core import mail
 from django.db import connection
-from django.test import Client
 from django.utils import translation
 
 from hetao import roles
@@ -19,7 +17,7 @@ from tests.factories import StaffUserFactory
 from zone import services
 from zone.models import ApplicationStatus, EntryStatus, Membership, WhitelistApplication, WhitelistEntry
 
-from .test_whitelist_pages import PASSWORD, registration_data
+from .test_whitelist_pages import PASSWORD, registration_data, signed_in, text
 from .whitelist_helpers import (
     application_under_review,
     make_institution,
@@ -29,16 +27,6 @@ from .whitelist_helpers import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def text(response) -> str:
-    return html.unescape(response.content.decode())
 
 
 APPLICATION = {
@@ -326,7 +314,7 @@ def test_the_profile_refuses_an_unknown_language():
 
 
 def test_the_html_lists_answer_an_overflowing_waiting_filter_with_a_message_not_a_500():
-    application, filer = submitted_application()
+    _application, filer = submitted_application()
     member_list = signed_in(filer).get("/whitelist/applications/?older_than_days=1000000")
     assert member_list.status_code == 200
 
