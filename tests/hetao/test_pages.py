@@ -300,3 +300,10 @@ def test_bad_request_and_permission_denied_pages_link_home():
         response = handler(request, Exception())
         assert response.status_code == status
         assert 'href="/"' in response.content.decode()
+
+
+def test_the_favicon_a_browser_asks_for_first_is_served(client):
+    response = client.get("/favicon.ico", follow=True)
+    assert response.status_code == 200
+    assert response.redirect_chain and response.redirect_chain[0][0].startswith("/static/favicon")
+    assert b"".join(response.streaming_content)[:4] == b"\x00\x00\x01\x00"  # an ICO file
