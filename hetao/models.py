@@ -195,3 +195,39 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self):
         return f"{self.principal} {self.key}"
+
+
+class AuditSeal(models.Model):
+    """One link of the audit chain: an event's digest, chained by hash to the link before it (see hetao.audit).
+
+    Written only by the database (the sealing trigger on every event table); the table refuses UPDATE,
+    DELETE and TRUNCATE.
+    """
+
+    event_table = models.CharField(max_length=63)
+    event_pk = models.BigIntegerField()
+    row_digest = models.BinaryField()
+    prev_hash = models.BinaryField()
+    hash = models.BinaryField()
+    sealed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("audit seal")
+        verbose_name_plural = _("audit seals")
+        indexes = [models.Index(fields=["event_table", "event_pk", "id"], name="auditseal_event")]
+
+    def __str__(self):
+        return f"{self.pk}: {self.event_table} {self.event_pk}"
+
+
+class AuditChainHead(models.Model):
+    """The one row that sealing transactions lock in turn, so that the audit chain never forks."""
+
+    holder = models.BigIntegerField(null=True)  # id of the last transaction that appended to the chain
+
+    class Meta:
+        verbose_name = _("audit chain head")
+        verbose_name_plural = _("audit chain heads")
+
+    def __str__(self):
+        return f"audit chain {self.pk}"
