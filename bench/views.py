@@ -11,7 +11,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from zone.api import SiteViewSet
+from zone.api.reference import SiteViewSet
 
 
 def bare(request):

@@ -2,13 +2,17 @@
 
 from django.contrib import admin
 
-from hetao.admin import AuditTrailMixin, ReadOnlyAdmin
+from hetao.admin import AuditTrailMixin, ReadOnlyAdmin, ServiceAdminMixin
 
 from .models import Checkpoint, HsCode
+from .services import checkpoint_delete, checkpoint_save
 
 
 @admin.register(Checkpoint)
-class CheckpointAdmin(AuditTrailMixin, admin.ModelAdmin):
+class CheckpointAdmin(ServiceAdminMixin, AuditTrailMixin, admin.ModelAdmin):
+    save_service = staticmethod(checkpoint_save)
+    delete_service = staticmethod(checkpoint_delete)
+
     list_display = ["code", "name_en", "name_zh_hans", "line", "park", "hand_carry", "active"]
     list_filter = ["line", "park", "hand_carry", "active"]
     list_select_related = ["park"]

@@ -15,8 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from hetao.models import ApiToken, Notification, User
-from hetao.services import api_token_revoke
-from zone.models import Membership
+from hetao.services import api_token_revoke, user_save
 
 admin.site.site_header = _("Hetao Zone Portal administration")
 admin.site.site_title = _("Hetao Zone Portal administration")
@@ -47,6 +46,43 @@ class AuditTrailMixin:
         return [*fields, "audit_trail"] if obj is not None else fields
 
 
+class ServiceAdminMixin:
+    """The admin writes through the services, like every other interface: `save_service(instance=,
+    actor=)` and `delete_service(instance=, actor=)` on the model admin and on each inline."""
+
+    save_service = None
+    delete_service = None
+
+    def save_model(self, request, obj, form, change):
+        saved = type(self).save_service(instance=obj, actor=request.user)
+        if saved is not None and saved is not obj:
+            obj.pk = saved.pk
+
+    def delete_model(self, request, obj):
+        type(self).delete_service(instance=obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset.order_by("pk"):
+            type(self).delete_service(instance=obj, actor=request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        # Without a service that deletes the record, the admin does not delete it either.
+        return type(self).delete_service is not None and super().has_delete_permission(request, obj)
+
+    def save_formset(self, request, form, formset, change):
+        inline = next((i for i in self.get_inline_instances(request, form.instance) if i.model is formset.model), None)
+        save = getattr(type(inline), "save_service", None) if inline else None
+        delete = getattr(type(inline), "delete_service", None) if inline else None
+        if save is None:
+            return super().save_formset(request, form, formset, change)
+        instances = formset.save(commit=False)
+        for obj in formset.deleted_objects:
+            delete(instance=obj, actor=request.user)
+        for obj in instances:
+            save(instance=obj, actor=request.user)
+        formset.save_m2m()
+
+
 class ReadOnlyAdmin(admin.ModelAdmin):
     """Records changed only by their services (workflows, tasks): the admin shows them, nothing more."""
 
@@ -60,18 +96,10 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-class MembershipOfUserInline(admin.TabularInline):
-    model = Membership
-    fields = ["institution", "role", "created_at"]
-    readonly_fields = ["created_at"]
-    autocomplete_fields = ["institution"]
-    extra = 0
-    verbose_name = _("institution membership")
-    verbose_name_plural = _("institution memberships")
-
-
 @admin.register(User)
-class UserAdmin(AuditTrailMixin, DjangoUserAdmin):
+class UserAdmin(ServiceAdminMixin, AuditTrailMixin, DjangoUserAdmin):
+    save_service = staticmethod(user_save)
+
     fieldsets = (
         (None, {"fields": ("username", "password")}),
         (_("Personal info"), {"fields": ("first_name", "last_name", "email", "language")}),
@@ -92,7 +120,6 @@ class UserAdmin(AuditTrailMixin, DjangoUserAdmin):
     list_filter = ["is_staff", "is_superuser", "is_active", "groups", "language"]
     search_fields = ["username", "first_name", "last_name", "email"]
     readonly_fields = ["last_login", "date_joined"]
-    inlines = [MembershipOfUserInline]
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("groups")

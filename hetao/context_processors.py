@@ -7,7 +7,8 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 
-from zone.models import Membership
+from hetao import registry
+from hetao.principal import is_zone_staff
 
 
 @dataclass(frozen=True)
@@ -22,37 +23,15 @@ def _navigation(request) -> dict:
     if user is None or not user.is_authenticated:
         return {"items": []}
     current = getattr(getattr(request, "resolver_match", None), "url_name", None)
-    # Each entry: URL name, label, whether this user may use it, and the URL-name prefix of its pages.
-    if user.is_staff or user.is_superuser:
-        reviews = user.has_perm("zone.review_whitelistapplication")
-        entries = [
-            ("home", _("Dashboard"), True, "home"),
-            ("staff-review-queue", _("Whitelist reviews"), reviews, "staff-review"),
-            (
-                "staff-registry",
-                _("Whitelist registry"),
-                reviews or user.has_perm("zone.manage_whitelistentry"),
-                "staff-registry",
-            ),
-            ("staff-audit", _("Audit trail"), user.has_perm("hetao.view_audit"), "staff-audit"),
-            ("staff-tokens", _("API tokens"), user.has_perm("hetao.view_apitoken"), "staff-token"),
-        ]
-    else:
-        owns = Membership.objects.filter(user=user, role=Membership.Role.OWNER).exists()
-        entries = [
-            ("home", _("My institutions"), True, "home"),
-            ("whitelist-overview", _("Whitelist filing"), True, "whitelist"),
-            ("tokens", _("API tokens"), owns, "token"),
-        ]
+    staff = is_zone_staff(user)
     items = []
-    for name, label, allowed, prefix in entries:
-        if not allowed:
-            continue
+    for entry in registry.navigation_for(user, registry.STAFF if staff else registry.MEMBER):
         try:
-            url = reverse(name)
+            url = reverse(entry.url_name)
         except NoReverseMatch:
             continue
-        items.append(NavItem(label=label, url=url, active=bool(current and current.startswith(prefix))))
+        prefix = entry.active_prefix or entry.url_name
+        items.append(NavItem(label=str(entry.label), url=url, active=bool(current and current.startswith(prefix))))
     if user.is_staff:
         items.append(NavItem(label=_("Administration"), url=reverse("admin:index")))
     return {"items": items, "unread_notifications": user.notifications.filter(read_at__isnull=True).count()}

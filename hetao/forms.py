@@ -9,10 +9,29 @@ from django.utils.translation import gettext_lazy as _
 
 from hetao.accounts import awaiting_confirmation
 from hetao.models import ApiScope, User
-from zone.models import Institution
 
 
-class ApiTokenForm(forms.Form):
+class ServiceErrorsMixin:
+    """Show a service's ValidationError on the matching fields, or above the form."""
+
+    # Service argument name -> form field name, where they differ.
+    service_fields: dict[str, str] = {}
+    # The field an error without a field name belongs to (None: above the form).
+    service_field_for_general_errors: str | None = None
+
+    def add_service_errors(self, error) -> None:
+        if hasattr(error, "error_dict"):
+            for key, messages in error.message_dict.items():
+                name = self.service_fields.get(key, key)
+                field = name if name in self.fields else None
+                for message in messages:
+                    self.add_error(field, message)
+        else:
+            for message in error.messages:
+                self.add_error(self.service_field_for_general_errors, message)
+
+
+class ApiTokenForm(ServiceErrorsMixin, forms.Form):
     """A new API token. Staff choose any institution (or none); owners choose among their own."""
 
     name = forms.CharField(
@@ -28,7 +47,7 @@ class ApiTokenForm(forms.Form):
     )
     institution = forms.ModelChoiceField(
         label=_("Institution"),
-        queryset=Institution.objects.none(),
+        queryset=None,  # the page gives the institutions the token may be bound to
         required=False,
         empty_label=_("None (zone-wide token)"),
         help_text=_("A token bound to an institution sees only that institution's records."),
@@ -47,7 +66,7 @@ class ApiTokenForm(forms.Form):
     )
 
     # Errors raised by the service under its own argument names, shown on these fields.
-    SERVICE_FIELDS = {"expires_at": "expires_on", "allowed_ips": "allowed_ips", "scopes": "scopes", "name": "name"}
+    service_fields = {"expires_at": "expires_on"}
 
     def __init__(self, *args, institutions, institution_required: bool, **kwargs):
         super().__init__(*args, **kwargs)
@@ -76,17 +95,6 @@ class ApiTokenForm(forms.Form):
         if day is None:
             return None
         return timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
-
-    def add_service_errors(self, error) -> None:
-        """Show a service's ValidationError on the matching fields (or above the form)."""
-        if hasattr(error, "error_dict"):
-            for key, messages in error.message_dict.items():
-                field = self.SERVICE_FIELDS.get(key, key if key in self.fields else None)
-                for message in messages:
-                    self.add_error(field, message)
-        else:
-            for message in error.messages:
-                self.add_error(None, message)
 
 
 class PortalAuthenticationForm(AuthenticationForm):
@@ -136,7 +144,7 @@ class ConfirmAgainForm(forms.Form):
     )
 
 
-class ProfileForm(forms.ModelForm):
+class ProfileForm(ServiceErrorsMixin, forms.ModelForm):
     """A person's own name and the language of the e-mails and notifications they receive."""
 
     class Meta:

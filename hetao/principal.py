@@ -9,6 +9,12 @@ from dataclasses import dataclass
 from django.utils.functional import cached_property
 
 from hetao.models import ApiToken, User
+from hetao.tenancy import institution_ids_of
+
+
+def is_zone_staff(user) -> bool:
+    """Zone staff: the staff flag (every staff role sets it) or a superuser. The one definition."""
+    return bool(user and user.is_authenticated and (user.is_staff or user.is_superuser))
 
 
 @dataclass
@@ -18,8 +24,7 @@ class Principal:
 
     @property
     def is_staff_member(self) -> bool:
-        """Zone staff: Django staff flag, superuser, or one of the staff role groups."""
-        return bool(self.user.is_superuser or self.user.is_staff)
+        return is_zone_staff(self.user)
 
     @cached_property
     def institution_ids(self) -> frozenset[int] | None:
@@ -27,7 +32,7 @@ class Principal:
             return frozenset([self.token.institution_id])
         if self.is_staff_member:
             return None
-        return frozenset(self.user.memberships.values_list("institution_id", flat=True))
+        return institution_ids_of(self.user)
 
     def has_scope(self, scope: str) -> bool:
         """Tokens carry scopes; a signed-in browser user is limited by roles instead."""

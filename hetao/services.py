@@ -15,8 +15,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hetao.models import ApiScope, ApiToken, User, hash_token_secret
+from hetao.principal import is_zone_staff
 from hetao.roles import ROLE_PERMISSIONS
-from zone.models import Institution, Membership
+from hetao.tenancy import is_member
 
 
 def _check_scopes(scopes: list[str]) -> list[str]:
@@ -90,26 +91,12 @@ def user_create(
 
 
 @transaction.atomic
-def membership_set(*, user: User, institution: Institution, role: str) -> Membership:
-    """Give a user a role in an institution (or change it)."""
-    if role not in Membership.Role.values:
-        raise ValidationError({"role": _("Unknown role “%(role)s”.") % {"role": role}})
-    membership, created = Membership.objects.select_for_update().get_or_create(
-        user=user, institution=institution, defaults={"role": role}
-    )
-    if not created and membership.role != role:
-        membership.role = role
-        membership.save(update_fields=["role"])
-    return membership
-
-
-@transaction.atomic
 def api_token_create(
     *,
     owner: User,
     name: str,
     scopes: list[str],
-    institution: Institution | None = None,
+    institution=None,
     expires_at: datetime | None = None,
     allowed_ips: list[str] | None = None,
     created_by: User | None = None,
@@ -118,12 +105,8 @@ def api_token_create(
     scopes = _check_scopes(list(scopes))
     if expires_at is not None and expires_at <= timezone.now():
         raise ValidationError({"expires_at": _("The expiry must be in the future.")})
-    is_staff = owner.is_staff or owner.is_superuser
-    if (
-        institution is not None
-        and not is_staff
-        and not Membership.objects.filter(user=owner, institution=institution).exists()
-    ):
+    is_staff = is_zone_staff(owner)
+    if institution is not None and not is_staff and not is_member(owner, institution.pk):
         raise ValidationError({"institution": _("The owner is not a member of this institution.")})
     if institution is None and not is_staff:
         raise ValidationError(
@@ -157,6 +140,46 @@ def api_token_revoke(*, token_id: int, actor: User) -> ApiToken:
     return token
 
 
+_UNCHANGED = object()
+_USER_FIELDS = {"first_name", "last_name", "email", "language", "is_active", "is_staff", "is_superuser"}
+
+
+@transaction.atomic
+def user_update(*, user_id: int, fields: dict | None = None, staff_role=_UNCHANGED, password_hash=_UNCHANGED) -> User:
+    """Change an account: its own fields, its staff role (None: no role), its password given as a hash
+    (None: no usable password). Only what differs is written."""
+    fields = dict(fields or {})
+    unknown = set(fields) - _USER_FIELDS
+    if unknown:
+        raise ValueError(f"user_update cannot change {sorted(unknown)}")
+    user = User.objects.select_for_update().get(pk=user_id)
+    changed = [name for name, value in fields.items() if getattr(user, name) != value]
+    for name in changed:
+        setattr(user, name, fields[name])
+    if password_hash is not _UNCHANGED:
+        if password_hash is None:
+            user.set_unusable_password()
+        else:
+            user.password = password_hash
+        changed.append("password")
+    if changed:
+        user.full_clean(exclude=["password"], validate_unique=False)
+        user.save(update_fields=changed)
+    if staff_role is not _UNCHANGED:
+        if staff_role is not None and staff_role not in ROLE_PERMISSIONS:
+            raise ValidationError({"staff_role": _("Unknown staff role “%(role)s”.") % {"role": staff_role}})
+        user.groups.set([Group.objects.get(name=staff_role)] if staff_role else [])
+    return user
+
+
+@transaction.atomic
+def user_save(*, instance: User, actor: User | None = None) -> User:
+    """Save an account edited as a whole (the admin's user form): validated like every account."""
+    instance.full_clean(exclude=["password"], validate_unique=instance.pk is None)
+    instance.save()
+    return instance
+
+
 @transaction.atomic
 def user_confirm_email(*, user_id: int) -> User:
     """Activate an account whose owner followed the confirmation link."""
@@ -177,6 +200,27 @@ def user_update_profile(*, user_id: int, first_name: str, last_name: str, langua
     user.full_clean(exclude=["password"], validate_unique=False)
     user.save(update_fields=["first_name", "last_name", "language"])
     return user
+
+
+# A confirmation link is sent again at most once a minute per account, whoever asks.
+CONFIRMATION_RESEND_INTERVAL = 60
+
+
+def confirmation_email_request(*, user_id: int) -> bool:
+    """Schedule a new confirmation link for an account awaiting confirmation; False when there is
+    none or one was asked for less than a minute ago (the address's owner is not flooded)."""
+    from django.core.cache import cache
+
+    from hetao.accounts import awaiting_confirmation
+    from hetao.tasks import send_confirmation_email
+
+    user = User.objects.filter(pk=user_id).first()
+    if not awaiting_confirmation(user):
+        return False
+    if not cache.add(f"confirm-again:{user.pk}", 1, timeout=CONFIRMATION_RESEND_INTERVAL):
+        return False
+    send_confirmation_email.delay_on_commit(user.pk)
+    return True
 
 
 def notification_mark_read(*, user: User, notification_id: int | None = None) -> int:

@@ -74,6 +74,9 @@ MIDDLEWARE = [
 ROOT_URLCONF = "hetao.urls"
 WSGI_APPLICATION = "hetao.wsgi.application"
 AUTH_USER_MODEL = "hetao.User"
+# The tenants and their members (hetao/tenancy.py): the portal core reads them through these names.
+PORTAL_INSTITUTION_MODEL = "zone.Institution"
+PORTAL_MEMBERSHIP_MODEL = "zone.Membership"
 
 TEMPLATES = [
     {
@@ -298,14 +301,14 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
-        "ApplicationStatusEnum": "zone.models_whitelist.ApplicationStatus",
-        "ApplicationKindEnum": "zone.models_whitelist.WhitelistApplication.Kind",
-        "WhitelistScopeEnum": "zone.models_whitelist.WhitelistScope",
-        "EntryStatusEnum": "zone.models_whitelist.EntryStatus",
-        "DocumentKindEnum": "zone.models_whitelist.ApplicationDocument.Kind",
-        "CommentVisibilityEnum": "zone.models_whitelist.ApplicationComment.Visibility",
-        "SiteKindEnum": "zone.models.Site.Kind",
-        "InstitutionKindEnum": "zone.models.Institution.Kind",
+        "ApplicationStatusEnum": "zone.models.whitelist.ApplicationStatus",
+        "ApplicationKindEnum": "zone.models.whitelist.WhitelistApplication.Kind",
+        "WhitelistScopeEnum": "zone.models.whitelist.WhitelistScope",
+        "EntryStatusEnum": "zone.models.whitelist.EntryStatus",
+        "DocumentKindEnum": "zone.models.whitelist.ApplicationDocument.Kind",
+        "CommentVisibilityEnum": "zone.models.whitelist.ApplicationComment.Visibility",
+        "SiteKindEnum": "zone.models.institutions.Site.Kind",
+        "InstitutionKindEnum": "zone.models.institutions.Institution.Kind",
     },
 }
 

@@ -7,7 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from hetao import views
 from hetao.api.urls import router
-from zone import api_whitelist
+from zone.api import whitelist as api_whitelist
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
@@ -18,12 +18,16 @@ urlpatterns = [
         api_whitelist.FilingVerificationView.as_view(),
         name="whitelist-verify",
     ),
-    path("api/v1/", include(router.urls)),
+    # Namespaced: the API's route names ("api:whitelist-application-submit") never shadow the pages'.
+    path("api/v1/", include((router.urls, "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include("zone.urls")),
     path("", views.home, name="home"),
     path("accounts/", include("hetao.accounts_urls")),
+    path("notifications/", views.notification_list, name="notifications"),
+    path("notifications/read-all/", views.notification_read_all, name="notifications-read-all"),
+    path("notifications/<int:pk>/", views.notification_open, name="notification"),
     path("staff/", include("hetao.staff_urls")),
     path("admin/", admin.site.urls),
 ]

@@ -6,120 +6,52 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import loader
 from django.templatetags.static import static
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import translation
 from django.utils.encoding import force_str
-from django.utils.http import urlsafe_base64_decode
+from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_decode
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import requires_csrf_token
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from hetao import services
+from hetao import registry, services
 from hetao.accounts import awaiting_confirmation, email_confirmation_tokens
 from hetao.api.errors import is_api_request, json_error_response
 from hetao.filtersets import ApiTokenFilterSet
 from hetao.forms import ApiTokenForm, ConfirmAgainForm, PortalAuthenticationForm, ProfileForm
 from hetao.health import check_all
-from hetao.models import ApiToken, User
-from zone.models import Institution, Membership
+from hetao.models import ApiToken, Notification, User
+from hetao.pages import page_of, run_service
+from hetao.principal import is_zone_staff
+from hetao.tenancy import institution_model, institutions_owned_by, memberships_of, roles
 
 # ---------------------------------------------------------------------------------------------
 # Home
 
 
-@dataclass(frozen=True)
-class Tile:
-    label: str
-    description: str
-    url: str | None = None
-    count: int | None = None
-
-
-def _admin_changelist(model) -> str | None:
-    try:
-        return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
-    except NoReverseMatch:
-        return None
-
-
-def _staff_tiles(user) -> list[Tile]:
-    from customs.models import Checkpoint
-    from zone.models import Park, Site
-
-    tiles = []
-    reference = [
-        (Park, gettext_lazy("Parks"), gettext_lazy("The Shenzhen park and the Hong Kong park.")),
-        (Site, gettext_lazy("Sites"), gettext_lazy("Buildings, industrial parks and facilities.")),
-        (Institution, gettext_lazy("Institutions"), gettext_lazy("Research institutions and enterprises.")),
-        (Checkpoint, gettext_lazy("Checkpoints"), gettext_lazy("Customs control points on the sub-lines.")),
-    ]
-    for model, label, description in reference:
-        if user.has_perm(f"{model._meta.app_label}.view_{model._meta.model_name}"):
-            url = _admin_changelist(model) if user.is_staff else None
-            tiles.append(Tile(label=label, description=description, url=url, count=model.objects.count()))
-    return tiles
-
-
-def _work_tiles(user) -> list[Tile]:
-    tiles = []
-    if user.has_perm("zone.review_whitelistapplication"):
-        from zone.selectors import review_queue_summary
-
-        summary = review_queue_summary(user)
-        tiles.append(
-            Tile(
-                label=_("Whitelist review queue"),
-                description=_("%(waiting)s waiting (%(mine)s assigned to you); the oldest has waited %(days)s days.")
-                % summary,
-                url=reverse("staff-review-queue"),
-            )
-        )
-    if user.has_perm("hetao.view_audit"):
-        tiles.append(
-            Tile(
-                label=_("Audit trail"),
-                description=_("Every change to business records, with who made it and when."),
-                url=reverse("staff-audit"),
-            )
-        )
-    if user.has_perm("hetao.view_apitoken"):
-        tiles.append(
-            Tile(
-                label=_("API tokens"),
-                description=_("Bearer tokens of partner systems: create, review and revoke."),
-                url=reverse("staff-tokens"),
-            )
-        )
-    return tiles
-
-
 @login_required
 def home(request):
+    """Staff: the dashboard of the tiles every app registers. Members: their institutions."""
     user = request.user
-    if user.is_staff or user.is_superuser:
+    if is_zone_staff(user):
         return render(
             request,
             "home_staff.html",
-            {"tiles": _staff_tiles(user), "work_tiles": _work_tiles(user)},
+            {"tiles": registry.tiles_for(request, "count"), "work_tiles": registry.tiles_for(request, "work")},
         )
-    memberships = Membership.objects.filter(user=user).select_related("institution").order_by("institution__name_en")
+    memberships = list(memberships_of(user))
     return render(
         request,
         "home_member.html",
-        {
-            "memberships": memberships,
-            "is_owner": any(m.role == Membership.Role.OWNER for m in memberships),
-        },
+        {"memberships": memberships, "is_owner": any(m.role == roles().OWNER for m in memberships)},
     )
 
 
@@ -203,7 +135,7 @@ class TokenArea:
 def staff_token_area(user) -> TokenArea:
     return TokenArea(
         tokens=ApiToken.objects.all(),
-        institutions=Institution.objects.order_by("name_en"),
+        institutions=institution_model().objects.order_by("name_en"),
         institution_required=False,
         can_manage=user.has_perm("hetao.add_apitoken"),
         is_staff_area=True,
@@ -214,7 +146,7 @@ def staff_token_area(user) -> TokenArea:
 
 
 def owner_token_area(user) -> TokenArea:
-    owned = Institution.objects.filter(memberships__user=user, memberships__role=Membership.Role.OWNER)
+    owned = institutions_owned_by(user)
     if not owned.exists():
         raise PermissionDenied
     return TokenArea(
@@ -254,8 +186,9 @@ def token_create_page(request, area: TokenArea):
         institution_required=area.institution_required,
     )
     if request.method == "POST" and form.is_valid():
-        try:
-            token, secret = services.api_token_create(
+        outcome = run_service(
+            request,
+            lambda: services.api_token_create(
                 owner=request.user,
                 created_by=request.user,
                 name=form.cleaned_data["name"],
@@ -263,16 +196,13 @@ def token_create_page(request, area: TokenArea):
                 institution=form.cleaned_data["institution"],
                 expires_at=form.expires_at,
                 allowed_ips=form.cleaned_data["allowed_ips"],
-            )
-        except ValidationError as error:
-            form.add_service_errors(error)
-        else:
+            ),
+            form=form,
+        )
+        if outcome.ok:
+            token, secret = outcome.value
             # The secret is in this response only: it is not stored and the page is not cached.
-            return render(
-                request,
-                "tokens/token_created.html",
-                {"area": area, "token": token, "secret": secret},
-            )
+            return render(request, "tokens/token_created.html", {"area": area, "token": token, "secret": secret})
     return render(request, "tokens/token_form.html", {"area": area, "form": form})
 
 
@@ -309,8 +239,6 @@ def owner_token_revoke(request, pk):
 # ---------------------------------------------------------------------------------------------
 # Accounts: confirming the e-mail address of a registration, and a person's own profile.
 
-# A confirmation link is sent again at most once a minute per account.
-_CONFIRM_AGAIN_INTERVAL = 60
 _CONFIRM_AGAIN_SESSION_KEY = "confirm_again_user"
 
 
@@ -336,14 +264,6 @@ def account_confirm(request, uidb64, token):
     return redirect("login")
 
 
-def _queue_confirmation(user_id: int) -> None:
-    from hetao.tasks import send_confirmation_email
-
-    # One link a minute per account, whoever asks: the address's owner is not flooded.
-    if cache.add(f"confirm-again:{user_id}", 1, timeout=_CONFIRM_AGAIN_INTERVAL):
-        send_confirmation_email.delay(user_id)
-
-
 @never_cache
 @require_http_methods(["GET", "POST"])
 def account_confirm_again(request):
@@ -353,11 +273,11 @@ def account_confirm_again(request):
     if request.method == "POST":
         user_id = request.session.pop(_CONFIRM_AGAIN_SESSION_KEY, None) if "email" not in request.POST else None
         if user_id is not None:
-            _queue_confirmation(user_id)
+            services.confirmation_email_request(user_id=user_id)
         elif form.is_valid():
             for user in User.objects.filter(email__iexact=form.cleaned_data["email"], is_active=False)[:5]:
                 if awaiting_confirmation(user):
-                    _queue_confirmation(user.pk)
+                    services.confirmation_email_request(user_id=user.pk)
         else:
             return render(request, "registration/confirm_again.html", {"form": form})
         messages.success(
@@ -389,18 +309,18 @@ def profile(request):
     """A person's own name and preferred language."""
     form = ProfileForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
-        try:
-            user = services.user_update_profile(
+        outcome = run_service(
+            request,
+            lambda: services.user_update_profile(
                 user_id=request.user.pk,
                 first_name=form.cleaned_data["first_name"],
                 last_name=form.cleaned_data["last_name"],
                 language=form.cleaned_data["language"],
-            )
-        except ValidationError as error:
-            for field, errors in error.message_dict.items():
-                for message in errors:
-                    form.add_error(field if field in form.fields else None, message)
-        else:
+            ),
+            form=form,
+        )
+        if outcome.ok:
+            user = outcome.value
             translation.activate(user.language)
             messages.success(request, _("Your profile is saved."))
             response = redirect("profile")
@@ -414,3 +334,45 @@ def profile(request):
             )
             return response
     return render(request, "registration/profile.html", {"form": form})
+
+
+# ---------------------------------------------------------------------------------------------
+# Notifications: a person's own messages, rendered in the language they read the page in.
+
+
+@login_required
+@require_GET
+def notification_list(request):
+    notifications = Notification.objects.filter(user=request.user).order_by("-created_at", "-pk")
+    page_obj, page_range = page_of(request, notifications)
+    return render(
+        request,
+        "zone/notifications.html",
+        {
+            "page_obj": page_obj,
+            "page_range": page_range,
+            "unread": notifications.filter(read_at__isnull=True).count(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def notification_read_all(request):
+    count = services.notification_mark_read(user=request.user)
+    if count:
+        messages.success(request, _("All notifications are marked as read."))
+    return redirect("notifications")
+
+
+@login_required
+@require_GET
+def notification_open(request, pk):
+    notification = get_object_or_404(Notification, pk=pk, user=request.user)
+    services.notification_mark_read(user=request.user, notification_id=notification.pk)
+    link = notification.link
+    if link and url_has_allowed_host_and_scheme(
+        link, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(link)
+    return redirect("notifications")

@@ -4,6 +4,7 @@ import os
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -25,11 +26,21 @@ def _worker_mail_dir() -> Path:
     return BASE_DIR / "var" / f"mail-{os.environ['HETAO_TEST_RUN']}{os.environ.get('PYTEST_XDIST_WORKER', '')}"
 
 
+@dataclass(frozen=True)
+class SentMail:
+    """An e-mail the worker sent, as the tests read it."""
+
+    subject: str
+    to: list[str]
+    body: str
+
+
 @pytest.fixture
 def worker_outbox(celery_worker):
-    """The e-mails the Celery worker sends, read from the files it writes: `worker_outbox()` → list of messages.
+    """The e-mails the Celery worker sends, read from the files it writes.
 
-    Each test starts with an empty outbox."""
+    `worker_outbox()` lists them now; `worker_outbox(wait_for=2)` waits (up to 30 s) until two
+    have arrived. Each test starts with an empty outbox."""
     import email
     import email.policy
     import shutil
@@ -38,16 +49,31 @@ def worker_outbox(celery_worker):
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True, exist_ok=True)
 
-    def read():
+    def read() -> list[SentMail]:
         messages = []
         for path in sorted(folder.glob("*.log")):
             # The file backend separates messages with a line of 79 dashes.
             for raw in path.read_bytes().split(b"\n" + b"-" * 79 + b"\n"):
                 if raw.strip():
-                    messages.append(email.message_from_bytes(raw.strip(), policy=email.policy.default))
+                    message = email.message_from_bytes(raw.strip(), policy=email.policy.default)
+                    messages.append(
+                        SentMail(
+                            subject=str(message["Subject"]),
+                            to=[address.strip() for address in str(message["To"]).split(",")],
+                            body=message.get_body(preferencelist=("plain",)).get_content(),
+                        )
+                    )
         return messages
 
-    yield read
+    def outbox(wait_for: int = 0) -> list[SentMail]:
+        deadline = time.monotonic() + 30
+        messages = read()
+        while len(messages) < wait_for and time.monotonic() < deadline:
+            time.sleep(0.1)
+            messages = read()
+        return messages
+
+    yield outbox
     shutil.rmtree(folder, ignore_errors=True)
 
 

@@ -3,31 +3,55 @@
 Institutions are validated by the model (`Institution.clean` checks the registration number,
 the database constraints its uniqueness), so the admin form refuses what the API refuses.
 Whitelist applications and entries change only through their workflow (staff pages, API),
-where every transition is role-checked and audited; their admin (admin_whitelist) only reads.
+where every transition is role-checked and audited; their admin only reads.
 """
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from hetao.admin import AuditTrailMixin, ReadOnlyAdmin
-from hetao.services import membership_set
+from hetao.admin import AuditTrailMixin, ReadOnlyAdmin, ServiceAdminMixin, UserAdmin
+from hetao.models import User
 
-# The whitelist's own admin (read-only) lives beside its models; importing it registers it.
-from . import admin_whitelist  # noqa: F401
-from .models import FilingCounter, Institution, Membership, Park, Site
+from .models import (
+    ApplicationComment,
+    ApplicationDocument,
+    ApplicationStep,
+    FilingCounter,
+    Institution,
+    Invitation,
+    Membership,
+    Park,
+    Site,
+    WhitelistApplication,
+    WhitelistEntry,
+)
+from .services import institution_save, membership_remove, membership_set, reference_delete, reference_save
 
 _NAME_SEARCH = ["name_en", "name_zh_hans", "name_zh_hant"]
 
 
+def _membership_save(*, instance, actor):
+    return membership_set(user=instance.user, institution=instance.institution, role=instance.role)
+
+
+def _membership_delete(*, instance, actor):
+    membership_remove(membership_id=instance.pk, actor=actor)
+
+
 class SiteInline(admin.TabularInline):
     model = Site
+    save_service = staticmethod(reference_save)
+    delete_service = staticmethod(reference_delete)
     fields = ["code", "name_en", "kind", "floor_area_m2"]
     extra = 0
     show_change_link = True
 
 
 @admin.register(Park)
-class ParkAdmin(AuditTrailMixin, admin.ModelAdmin):
+class ParkAdmin(ServiceAdminMixin, AuditTrailMixin, admin.ModelAdmin):
+    save_service = staticmethod(reference_save)
+    delete_service = staticmethod(reference_delete)
+
     list_display = ["code", "name_en", "name_zh_hans", "name_zh_hant", "jurisdiction", "area_km2"]
     list_filter = ["jurisdiction"]
     search_fields = ["code", *_NAME_SEARCH]
@@ -35,7 +59,10 @@ class ParkAdmin(AuditTrailMixin, admin.ModelAdmin):
 
 
 @admin.register(Site)
-class SiteAdmin(AuditTrailMixin, admin.ModelAdmin):
+class SiteAdmin(ServiceAdminMixin, AuditTrailMixin, admin.ModelAdmin):
+    save_service = staticmethod(reference_save)
+    delete_service = staticmethod(reference_delete)
+
     list_display = ["code", "name_en", "name_zh_hans", "park", "kind", "floor_area_m2"]
     list_filter = ["park", "kind"]
     list_select_related = ["park"]
@@ -45,6 +72,8 @@ class SiteAdmin(AuditTrailMixin, admin.ModelAdmin):
 
 class MembershipInline(admin.TabularInline):
     model = Membership
+    save_service = staticmethod(_membership_save)
+    delete_service = staticmethod(_membership_delete)
     fields = ["user", "role", "created_at"]
     readonly_fields = ["created_at"]
     autocomplete_fields = ["user"]
@@ -52,7 +81,10 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Institution)
-class InstitutionAdmin(AuditTrailMixin, admin.ModelAdmin):
+class InstitutionAdmin(ServiceAdminMixin, AuditTrailMixin, admin.ModelAdmin):
+    save_service = staticmethod(institution_save)
+    delete_service = staticmethod(reference_delete)
+
     list_display = ["name_en", "name_zh_hans", "kind", "jurisdiction", "registration_type", "registration_no"]
     list_filter = ["kind", "jurisdiction", "registration_type"]
     search_fields = [*_NAME_SEARCH, "registration_no", "email"]
@@ -67,7 +99,10 @@ class InstitutionAdmin(AuditTrailMixin, admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(AuditTrailMixin, admin.ModelAdmin):
+class MembershipAdmin(ServiceAdminMixin, AuditTrailMixin, admin.ModelAdmin):
+    save_service = staticmethod(_membership_save)
+    delete_service = staticmethod(_membership_delete)
+
     list_display = ["user", "institution", "role", "created_at"]
     list_filter = ["role", "institution__jurisdiction", "institution__kind"]
     list_select_related = ["user", "institution"]
@@ -80,11 +115,107 @@ class MembershipAdmin(AuditTrailMixin, admin.ModelAdmin):
         fields = super().get_readonly_fields(request, obj)
         return [*fields, "user", "institution"] if obj is not None else fields
 
-    def save_model(self, request, obj, form, change):
-        saved = membership_set(user=obj.user, institution=obj.institution, role=obj.role)
-        obj.pk, obj.created_at = saved.pk, saved.created_at
+
+class MembershipOfUserInline(admin.TabularInline):
+    model = Membership
+    fields = ["institution", "role", "created_at"]
+    readonly_fields = ["created_at"]
+    autocomplete_fields = ["institution"]
+    extra = 0
+    verbose_name = _("institution membership")
+    verbose_name_plural = _("institution memberships")
+    save_service = staticmethod(_membership_save)
+    delete_service = staticmethod(_membership_delete)
+
+
+# The account admin of the portal core, with the memberships the zone adds to accounts.
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class ZoneUserAdmin(UserAdmin):
+    inlines = [MembershipOfUserInline]
 
 
 @admin.register(FilingCounter)
 class FilingCounterAdmin(ReadOnlyAdmin):
     list_display = ["year", "last"]
+
+
+# --- whitelist filing: read-only, every change goes through the workflow services ---------------
+
+
+class ReadOnlyAdminMixin:
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class DocumentInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = ApplicationDocument
+    fields = ["kind", "original_name", "content_type", "size", "sha256", "uploaded_by", "uploaded_at"]
+    readonly_fields = fields
+    extra = 0
+
+
+class CommentInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = ApplicationComment
+    fields = ["created_at", "author", "visibility", "body"]
+    readonly_fields = fields
+    extra = 0
+
+
+class StepInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = ApplicationStep
+    fields = ["at", "action", "from_status", "to_status", "actor", "note"]
+    readonly_fields = fields
+    extra = 0
+
+
+@admin.register(WhitelistApplication)
+class WhitelistApplicationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["id", "institution", "kind", "status", "reviewer", "submitted_at", "decided_at"]
+    list_filter = ["status", "kind", "submitted_at", "decided_at"]
+    search_fields = [
+        "institution__name_en",
+        "institution__name_zh_hans",
+        "institution__registration_no",
+        "entry__filing_no",
+    ]
+    autocomplete_fields = ["institution"]
+    readonly_fields = [f.name for f in WhitelistApplication._meta.fields]
+    inlines = [DocumentInline, CommentInline, StepInline]
+    date_hierarchy = "created_at"
+    list_select_related = ["institution", "reviewer"]
+
+
+@admin.register(WhitelistEntry)
+class WhitelistEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["filing_no", "institution", "status", "valid_from", "valid_until", "renewal_reminder_sent_at"]
+    list_filter = ["status", "valid_until"]
+    search_fields = ["filing_no", "institution__name_en", "institution__registration_no"]
+    readonly_fields = [f.name for f in WhitelistEntry._meta.fields]
+    list_select_related = ["institution"]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["email", "institution", "role", "invited_by", "created_at", "expires_at", "accepted_at"]
+    list_filter = ["role", "accepted_at"]
+    search_fields = ["email", "institution__name_en"]
+    exclude = ["token_hash"]
+    readonly_fields = [
+        "institution",
+        "email",
+        "role",
+        "invited_by",
+        "created_at",
+        "expires_at",
+        "accepted_at",
+        "accepted_by",
+    ]

@@ -10,17 +10,17 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.contrib.auth.hashers import make_password
-from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 
-from customs.models import Checkpoint, Line
-from hetao import roles
+from hetao import registry, roles
+from hetao.demo import upsert
 from hetao.models import ApiScope, ApiToken, User
-from hetao.services import api_token_create, api_token_revoke, membership_set, user_create
+from hetao.services import api_token_create, api_token_revoke, user_create, user_update
 
 from .models import Institution, Jurisdiction, Membership, Park, Site
+from .services import institution_save, membership_set, reference_save
 from .validators import USCC_ALPHABET, uscc_check_character
 
 DEMO_PASSWORD = "hetao-demo-2026"  # noqa: S105 - printed to the operator; seed_demo refuses to run in production
@@ -98,13 +98,6 @@ SITES = [
     ("HK", "HK-HSITP1", Site.Kind.BUILDING, "130000", "Hong Kong–Shenzhen Innovation and Technology Park, Batch 1",
      "港深创新及科技园第一批次", "港深創新及科技園第一批次"),
 ]  # fmt: skip
-
-CHECKPOINTS = [
-    ("HT-NO1", Line.FIRST, True, "No. 1 Channel", "一号通道", "一號通道"),
-    ("HT-F1-CARGO", Line.FIRST, False, "First-line cargo checkpoint", "一线货物卡口", "一線貨物卡口"),
-    ("HT-L2-FUTIAN", Line.SECOND, False, "Second-line checkpoint (Futian)", "二线卡口（福田）", "二線卡口（福田）"),
-    ("HT-INT", Line.INTERNAL, False, "Internal transfer point", "园区内部转移监管点", "園區內部轉移監管點"),
-]
 
 HK_UNIVERSITY = ("hk_statutory", "LRU-CAP1199")
 SZ_ENTERPRISE = ("uscc", ENTERPRISE_USCC)
@@ -192,6 +185,8 @@ class SeedResult:
     token: ApiToken | None = None
     token_secret: str | None = None  # only when the token was created by this run
     revoked_token: ApiToken | None = None  # the previous one, replaced on request
+    parks: dict = field(default_factory=dict)  # for the steps other apps add (hetao.registry.demo_step)
+    notes: list[str] = field(default_factory=list)  # lines the command prints after the counts
 
     def count(self, label, created: bool, changed: bool) -> None:
         label = str(label)  # a model's verbose name, in the active language
@@ -199,24 +194,6 @@ class SeedResult:
             self.created[label] = self.created.get(label, 0) + 1
         elif changed:
             self.updated[label] = self.updated.get(label, 0) + 1
-
-
-def _upsert(model, lookup: dict, values: dict) -> tuple[object, bool, bool]:
-    """Create or update one record by its natural key, validated by the model; save only on change."""
-    obj = model.objects.select_for_update().filter(**lookup).first()
-    created = obj is None
-    if created:
-        obj, changed = model(**lookup, **values), True
-    else:
-        changed = False
-        for name, value in values.items():
-            if getattr(obj, name) != value:
-                setattr(obj, name, value)
-                changed = True
-    if changed:
-        obj.full_clean()
-        obj.save()
-    return obj, created, changed
 
 
 def _account(spec: DemoAccount, institutions: dict, password_hash: str, result: SeedResult) -> User:
@@ -239,17 +216,14 @@ def _account(spec: DemoAccount, institutions: dict, password_hash: str, result: 
         "language": spec.language,
     }
     changed = [name for name, value in wanted.items() if getattr(user, name) != value]
-    for name in changed:
-        setattr(user, name, wanted[name])
     # The printed password must be true, whatever was done to the account since the last run.
     # One hash serves every account: hashing is deliberately slow, and the password is shared anyway.
-    if spec.can_sign_in:
-        user.password = password_hash
-    else:
-        user.set_unusable_password()
-    user.save(update_fields=[*changed, "password"])
-    if spec.staff_role:
-        user.groups.set([Group.objects.get(name=spec.staff_role)])
+    user = user_update(
+        user_id=user.pk,
+        fields=wanted,
+        staff_role=spec.staff_role,
+        password_hash=password_hash if spec.can_sign_in else None,
+    )
     if spec.institution:
         membership = Membership.objects.filter(user=user, institution=institutions[spec.institution]).first()
         membership_set(user=user, institution=institutions[spec.institution], role=spec.membership_role)
@@ -283,9 +257,10 @@ def seed(*, new_token: bool = False) -> SeedResult:
     parks = {}
     for values in PARKS:
         values = dict(values)
-        park, created, changed = _upsert(Park, {"code": values.pop("code")}, values)
+        park, created, changed = upsert(Park, {"code": values.pop("code")}, values, reference_save)
         parks[park.code] = park
         result.count(Park._meta.verbose_name_plural, created, changed)
+    result.parks = parks
     for park_code, code, kind, area, name_en, name_zh_hans, name_zh_hant in SITES:
         values = {
             "park": parks[park_code],
@@ -295,25 +270,16 @@ def seed(*, new_token: bool = False) -> SeedResult:
             "name_zh_hans": name_zh_hans,
             "name_zh_hant": name_zh_hant,
         }
-        _site, created, changed = _upsert(Site, {"code": code}, values)
+        _site, created, changed = upsert(Site, {"code": code}, values, reference_save)
         result.count(Site._meta.verbose_name_plural, created, changed)
-    for code, line, hand_carry, name_en, name_zh_hans, name_zh_hant in CHECKPOINTS:
-        values = {
-            "park": parks["SZ"],
-            "line": line,
-            "hand_carry": hand_carry,
-            "active": True,
-            "name_en": name_en,
-            "name_zh_hans": name_zh_hans,
-            "name_zh_hant": name_zh_hant,
-        }
-        _checkpoint, created, changed = _upsert(Checkpoint, {"code": code}, values)
-        result.count(Checkpoint._meta.verbose_name_plural, created, changed)
+    # The other apps' demo records of the zone's parks (checkpoints, …).
+    for step in registry.demo_steps():
+        step(result)
     institutions = {}
     for values in INSTITUTIONS:
         values = dict(values)
         key = {"registration_type": values.pop("registration_type"), "registration_no": values.pop("registration_no")}
-        institution, created, changed = _upsert(Institution, key, values)
+        institution, created, changed = upsert(Institution, key, values, institution_save)
         institutions[(institution.registration_type, institution.registration_no)] = institution
         result.count(Institution._meta.verbose_name_plural, created, changed)
     validate_password(DEMO_PASSWORD)

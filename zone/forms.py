@@ -14,27 +14,28 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from hetao.api.filters import BoundedDateFilter, BoundedDateFormField, DaysFilter
+from hetao.forms import ServiceErrorsMixin
 from hetao.limits import COMMENT_MAX, DAYS_MAX, LONG_TEXT_MAX, NOTE_MAX, SHORT_TEXT_MAX
 from hetao.models import User
 
 from . import services
-from .filtersets_whitelist import WhitelistApplicationFilterSet, WhitelistEntryFilterSet
-from .models import Institution, Membership
-from .models_whitelist import (
+from .filtersets.whitelist import WhitelistApplicationFilterSet, WhitelistEntryFilterSet
+from .models import (
+    WAITING_FOR_REVIEW,
     ApplicationComment,
     ApplicationDocument,
     ApplicationStatus,
     EntryStatus,
+    Institution,
+    Membership,
     WhitelistApplication,
     WhitelistScope,
 )
+from .permissions import reviewers, reviewers_for
 
-# The review queue shows the applications waiting for the zone unless other statuses are chosen.
-QUEUE_DEFAULT_STATUSES = [
-    ApplicationStatus.SUBMITTED,
-    ApplicationStatus.UNDER_REVIEW,
-    ApplicationStatus.CHANGES_REQUESTED,
-]
+# The review queue shows the applications waiting for the zone (as the dashboard counts them)
+# unless other statuses are chosen.
+QUEUE_DEFAULT_STATUSES = list(WAITING_FOR_REVIEW)
 
 
 def _date_input():
@@ -44,31 +45,6 @@ def _date_input():
 
 def _scope_checkboxes():
     return forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"})
-
-
-class ServiceErrorsMixin:
-    """Show a service's ValidationError on the matching fields, or above the form."""
-
-    # Service argument name -> form field name, where they differ.
-    service_fields: dict[str, str] = {}
-    # The field an error without a field name belongs to (None: above the form).
-    service_field_for_general_errors: str | None = None
-
-    def add_service_errors(self, error: ValidationError) -> None:
-        if hasattr(error, "error_dict"):
-            for key, messages in error.message_dict.items():
-                name = self.service_fields.get(key, key)
-                field = name if name in self.fields else None
-                for message in messages:
-                    self.add_error(field, message)
-        else:
-            for message in error.messages:
-                self.add_error(self.service_field_for_general_errors, message)
-
-
-def service_error_text(error: ValidationError) -> str:
-    """A service's ValidationError as one sentence list, for a message above the page."""
-    return " ".join(str(message) for message in error.messages)
 
 
 # --- registration and accounts ------------------------------------------------------------------
@@ -293,18 +269,6 @@ class WithdrawForm(forms.Form):
 # --- review -------------------------------------------------------------------------------------
 
 
-def reviewers():
-    """Active users holding the whitelist review permission (directly, by group, or as superusers)."""
-    return User.objects.with_perm(
-        "zone.review_whitelistapplication", backend="django.contrib.auth.backends.ModelBackend"
-    ).order_by("username")
-
-
-def reviewers_for(application):
-    """Whitelist reviewers who may take the application: not members of the applying institution."""
-    return reviewers().exclude(memberships__institution_id=application.institution_id)
-
-
 class AssignForm(ServiceErrorsMixin, forms.Form):
     reviewer = forms.ModelChoiceField(label=_("Reviewer"), queryset=User.objects.none())
 
@@ -396,7 +360,7 @@ def _assignee_choices():
 
 
 class ReviewQueueFilterSet(WhitelistApplicationFilterSet):
-    """The reviewers' queue: status (open ones by default), scope, assignee, waiting time, institution."""
+    """The reviewers' queue: status (waiting for review by default), scope, assignee, waiting time, institution."""
 
     status = django_filters.MultipleChoiceFilter(
         label=_("Status"),

@@ -1,14 +1,19 @@
-"""Who may do what in the zone app: `can_<verb>` helpers answer (allowed, reason)."""
+"""Who may do what in the zone app: one definition of each role, answering (allowed, reason) where
+a reason is shown."""
 
 from django.utils.translation import gettext as _
 
+from hetao.models import User
+from hetao.tenancy import role_of
+
 from .models import Membership
+
+REVIEW_PERMISSION = "zone.review_whitelistapplication"
+MANAGE_PERMISSION = "zone.manage_whitelistentry"
 
 
 def member_role(user, institution_id: int) -> str | None:
-    if user is None or not user.is_authenticated:
-        return None
-    return Membership.objects.filter(user=user, institution_id=institution_id).values_list("role", flat=True).first()
+    return role_of(user, institution_id)
 
 
 def can_file(user, institution_id: int) -> bool:
@@ -17,11 +22,24 @@ def can_file(user, institution_id: int) -> bool:
 
 
 def is_reviewer(user) -> bool:
-    return bool(user and user.is_authenticated and user.has_perm("zone.review_whitelistapplication"))
+    """A whitelist reviewer: holds the review permission (by role, directly, or as a superuser)."""
+    return bool(user and user.is_authenticated and user.is_active and user.has_perm(REVIEW_PERMISSION))
 
 
 def is_whitelist_manager(user) -> bool:
-    return bool(user and user.is_authenticated and user.has_perm("zone.manage_whitelistentry"))
+    return bool(user and user.is_authenticated and user.is_active and user.has_perm(MANAGE_PERMISSION))
+
+
+def reviewers():
+    """Every active whitelist reviewer, by username: the same people `is_reviewer` says yes to."""
+    return User.objects.with_perm(REVIEW_PERMISSION, backend="django.contrib.auth.backends.ModelBackend").order_by(
+        "username"
+    )
+
+
+def reviewers_for(application):
+    """Whitelist reviewers who may take the application: not members of the applying institution."""
+    return reviewers().exclude(memberships__institution_id=application.institution_id)
 
 
 def can_decide(user, application) -> tuple[bool, str]:

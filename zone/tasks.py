@@ -12,3 +12,11 @@ def whitelist_expire_and_remind() -> dict:
 
     with audit_context(channel="task", task="whitelist_expire_and_remind"):
         return entries_expire_and_remind()
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, retry_jitter=True, max_retries=8)
+def send_invitation_email(invitation_id: int, language: str) -> bool:
+    """E-mail an invitation's link to the invited address; does nothing once it is accepted or expired."""
+    from .emails import send_invitation_email as send
+
+    return send(invitation_id, language)

@@ -1,22 +1,24 @@
 """Browser pages of the zone: registration, invitations, the institution portal's whitelist filing,
-notifications, public verification, and the whitelist staff pages."""
+public verification, and the whitelist staff pages."""
 
 from django.urls import path
 
 from hetao import views as account_views
 
-from . import views, views_staff
+from .views import institutions as views_institutions
+from .views import staff as views_staff
+from .views import whitelist as views
 
 urlpatterns = [
     # Public
-    path("register/", views.register, name="register"),
-    path("register/sent/", views.register_sent, name="register-sent"),
+    path("register/", views_institutions.register, name="register"),
+    path("register/sent/", views_institutions.register_sent, name="register-sent"),
     # Links of confirmation e-mails sent before they moved under /accounts/confirm/.
     path("register/confirm/<str:uidb64>/<str:token>/", account_views.account_confirm),
-    path("invitations/<str:secret>/", views.invitation, name="invitation"),
-    path("whitelist/verify/", views.verify_filing, name="verify-filing"),
+    path("invitations/<str:secret>/", views_institutions.invitation, name="invitation"),
+    path("whitelist/verify/", views_institutions.verify_filing, name="verify-filing"),
     # Institution portal
-    path("institutions/<int:pk>/", views.institution_detail, name="institution"),
+    path("institutions/<int:pk>/", views_institutions.institution_detail, name="institution"),
     path("whitelist/", views.whitelist_overview, name="whitelist-overview"),
     path("whitelist/applications/", views.application_list, name="whitelist-applications"),
     path("whitelist/applications/new/", views.application_create, name="whitelist-application-new"),
@@ -40,9 +42,6 @@ urlpatterns = [
         name="whitelist-application-document-delete",
     ),
     path("whitelist/applications/<int:pk>/comments/", views.comment_create, name="whitelist-application-comment"),
-    path("notifications/", views.notification_list, name="notifications"),
-    path("notifications/read-all/", views.notification_read_all, name="notifications-read-all"),
-    path("notifications/<int:pk>/", views.notification_open, name="notification"),
     # Staff
     path("staff/whitelist/", views_staff.review_queue, name="staff-review-queue"),
     path("staff/whitelist/export/<str:fmt>/", views_staff.review_queue_export, name="staff-review-export"),

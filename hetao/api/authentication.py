@@ -11,7 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 
 from hetao.models import ApiToken, hash_token_secret
-from zone.models import Membership
+from hetao.principal import is_zone_staff
+from hetao.tenancy import is_member
 
 # Writing last_used_at on every request would make each read a write; once a minute is enough.
 _LAST_USED_GRANULARITY = timedelta(minutes=1)
@@ -80,11 +81,7 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
             raise TokenAuthenticationFailed(
                 _("This token may not be used from this address."), code="token_ip_not_allowed"
             )
-        if (
-            token.institution_id is not None
-            and not (owner.is_staff or owner.is_superuser)
-            and not Membership.objects.filter(user_id=owner.pk, institution_id=token.institution_id).exists()
-        ):
+        if token.institution_id is not None and not is_zone_staff(owner) and not is_member(owner, token.institution_id):
             # A member who leaves the institution takes the institution's access with them.
             raise TokenAuthenticationFailed(
                 _("The token's owner is no longer a member of its institution."), code="owner_not_member"

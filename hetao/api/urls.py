@@ -4,8 +4,8 @@ from rest_framework.routers import DefaultRouter
 
 from hetao.api import audit as audit_api
 from hetao.api import schema  # noqa: F401 - registers the OpenAPI extension of bearer tokens
-from zone import api as zone_api
-from zone import api_whitelist
+from zone.api import reference as zone_api
+from zone.api import whitelist as api_whitelist
 
 router = DefaultRouter(trailing_slash=True)
 router.register("parks", zone_api.ParkViewSet, basename="park")

@@ -4,7 +4,6 @@ registers and files, a reviewer asks for changes and approves, anyone verifies t
 import re
 
 import pytest
-from django.core import mail
 from playwright.sync_api import Page, expect
 
 from hetao import roles
@@ -47,10 +46,11 @@ def register(page: Page) -> None:
     expect(page.get_by_role("heading", name="Check your e-mail")).to_be_visible()
 
 
-def confirmation_path() -> str:
-    """The path of the link in the one e-mail sent (the live server runs in this process)."""
-    assert len(mail.outbox) == 1, [message.subject for message in mail.outbox]
-    message = mail.outbox[0]
+def confirmation_path(worker_outbox) -> str:
+    """The path of the link in the one e-mail the Celery worker sent."""
+    sent = worker_outbox(wait_for=1)
+    assert len(sent) == 1, [message.subject for message in sent]
+    message = sent[0]
     assert message.to == ["owner@photonics.example.cn"]
     match = re.search(r"https?://[^/\s]+(/\S*confirm/\S+)", message.body)
     assert match, message.body
@@ -94,14 +94,17 @@ def attach_and_submit(page: Page, pdf_path) -> None:
     expect(status_badge(page)).to_have_text("Submitted")
 
 
-def test_an_enterprise_registers_files_answers_a_request_for_changes_and_is_verified_by_anyone(person, tmp_path):
+@pytest.mark.worker
+def test_an_enterprise_registers_files_answers_a_request_for_changes_and_is_verified_by_anyone(
+    person, tmp_path, worker_outbox
+):
     pdf_path = tmp_path / "research-plan.pdf"
     pdf_path.write_bytes(pdf_bytes())
     applicant = person()
 
     # The owner registers the enterprise, confirms the e-mail address and signs in.
     register(applicant)
-    applicant.goto(confirmation_path())
+    applicant.goto(confirmation_path(worker_outbox))
     expect(applicant).to_have_url(re.compile(r"/accounts/login/$"))
     expect(applicant.get_by_role("alert").filter(has_text="your account is active")).to_be_visible()
     sign_in(applicant, "photonics-owner", PASSWORD)

@@ -22,7 +22,7 @@ from tests.zone.whitelist_helpers import (
     make_reviewer,
     submitted_application,
 )
-from zone.filtersets_whitelist import WhitelistApplicationFilterSet
+from zone.filtersets.whitelist import WhitelistApplicationFilterSet
 from zone.models import (
     ApplicationComment,
     ApplicationStatus,

@@ -14,6 +14,7 @@ from django.utils import timezone, translation
 
 from hetao import roles, services, views
 from hetao.models import Notification
+from zone import services as zone_services
 from zone.models import Institution, Jurisdiction, Membership, Park
 from zone.validators import uscc_check_character
 
@@ -115,8 +116,8 @@ def test_institution_owner_navigation_links_their_api_tokens_and_a_filer_has_non
     institution = make_institution(1)
     owner = make_person("owner1")
     filer = make_person("filer1")
-    services.membership_set(user=owner, institution=institution, role=Membership.Role.OWNER)
-    services.membership_set(user=filer, institution=institution, role=Membership.Role.FILER)
+    zone_services.membership_set(user=owner, institution=institution, role=Membership.Role.OWNER)
+    zone_services.membership_set(user=filer, institution=institution, role=Membership.Role.FILER)
 
     assert 'href="/accounts/tokens/"' in signed_in(owner).get("/").content.decode()
     filer_html = signed_in(filer).get("/").content.decode()
@@ -152,7 +153,7 @@ def test_member_home_lists_their_institutions_with_their_role():
     mine = make_institution(3, name="Lab We Belong To")
     make_institution(4, name="Some Other Institute")
     user = make_person("member1")
-    services.membership_set(user=user, institution=mine, role=Membership.Role.VIEWER)
+    zone_services.membership_set(user=user, institution=mine, role=Membership.Role.VIEWER)
     response = signed_in(user).get("/")
     html = response.content.decode()
     assert response.status_code == 200

@@ -14,6 +14,7 @@ from django.utils import timezone, translation
 from hetao import roles, services
 from hetao.exports import neutralise
 from hetao.models import ApiToken, User, hash_token_secret
+from zone import services as zone_services
 from zone.models import Institution, Jurisdiction, Membership, Park
 from zone.validators import uscc_check_character
 
@@ -291,8 +292,8 @@ def two_institutions():
     b = make_institution(12, "Institution B")
     owner_a = make_person("owner_a")
     owner_b = make_person("owner_b")
-    services.membership_set(user=owner_a, institution=a, role=Membership.Role.OWNER)
-    services.membership_set(user=owner_b, institution=b, role=Membership.Role.OWNER)
+    zone_services.membership_set(user=owner_a, institution=a, role=Membership.Role.OWNER)
+    zone_services.membership_set(user=owner_b, institution=b, role=Membership.Role.OWNER)
     token_b, _secret = services.api_token_create(owner=owner_b, name="B's ERP", scopes=["customs:read"], institution=b)
     return {"a": a, "b": b, "owner_a": owner_a, "owner_b": owner_b, "token_b": token_b}
 
@@ -340,7 +341,7 @@ def test_owner_may_not_use_the_staff_token_pages(two_institutions):
 
 def test_filer_gets_403_on_token_pages(two_institutions):
     filer = make_person("filer_a")
-    services.membership_set(user=filer, institution=two_institutions["a"], role=Membership.Role.FILER)
+    zone_services.membership_set(user=filer, institution=two_institutions["a"], role=Membership.Role.FILER)
     client = signed_in(filer)
     for url in ("/staff/tokens/", "/staff/tokens/new/", "/accounts/tokens/", "/accounts/tokens/new/"):
         assert client.get(url).status_code == 403

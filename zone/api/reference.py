@@ -10,9 +10,9 @@ from hetao.api.filters import FilterBackend, OrderingFilter
 from hetao.api.permissions import HasTokenScope
 from hetao.principal import principal_for
 
-from .filtersets import InstitutionFilterSet, ParkFilterSet, SiteFilterSet
-from .models import Institution, Park, Site
-from .serializers import InstitutionSerializer, ParkSerializer, SiteSerializer
+from ..filtersets.reference import InstitutionFilterSet, ParkFilterSet, SiteFilterSet
+from ..models import Institution, Park, Site
+from ..serializers.reference import InstitutionSerializer, ParkSerializer, SiteSerializer
 
 
 class ParkViewSet(viewsets.ReadOnlyModelViewSet):

@@ -15,14 +15,13 @@ from rest_framework.views import APIView
 from hetao.api.idempotency import IDEMPOTENCY_KEY_PARAMETER, IdempotentCreateMixin
 from hetao.api.parsers import FormParser, JSONParser, MultiPartParser
 from hetao.api.schema import ApiErrorSerializer
-from hetao.errors import NotAllowed
+from hetao.api.transitions import CONFLICT, TransitionMixin, transition_action, validated
 from hetao.principal import principal_for
 
-from . import selectors, services
-from .filtersets_whitelist import WhitelistApplicationApiFilterSet, WhitelistEntryApiFilterSet
-from .models import Institution
-from .permissions import is_reviewer
-from .serializers_whitelist import (
+from .. import services
+from ..filtersets.whitelist import WhitelistApplicationApiFilterSet, WhitelistEntryApiFilterSet
+from ..models import ApplicationComment, Institution, WhitelistApplication, WhitelistEntry
+from ..serializers.whitelist import (
     ApplicationCommentSerializer,
     ApplicationDocumentSerializer,
     ApproveSerializer,
@@ -36,8 +35,8 @@ from .serializers_whitelist import (
     WhitelistApplicationUpdateSerializer,
     WhitelistEntrySerializer,
 )
+from ..workflow import APPLICATION, EDIT, ENTRY
 
-_CONFLICT = OpenApiResponse(description="The application's state does not allow this action (code invalid_transition).")
 _NOT_YOURS = OpenApiResponse(
     ApiErrorSerializer,
     description=(
@@ -47,18 +46,13 @@ _NOT_YOURS = OpenApiResponse(
 )
 
 
-def _input(serializer_class, request):
-    serializer = serializer_class(data=request.data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
-
-
 @extend_schema_view(
     create=extend_schema(
         parameters=[IDEMPOTENCY_KEY_PARAMETER], responses={201: WhitelistApplicationSerializer, 404: _NOT_YOURS}
     )
 )
 class WhitelistApplicationViewSet(
+    TransitionMixin,
     IdempotentCreateMixin,
     mixins.CreateModelMixin,
     mixins.ListModelMixin,
@@ -76,9 +70,15 @@ class WhitelistApplicationViewSet(
     write_scope = "whitelist:write"
     parser_classes = [JSONParser, MultiPartParser, FormParser]
     http_method_names = ["get", "post", "patch", "head", "options"]
+    transition_machine = APPLICATION
+    transition_id_argument = "application_id"
 
     def get_queryset(self):
-        return selectors.applications_visible_to(principal_for(self.request)).prefetch_related("steps__actor")
+        return (
+            WhitelistApplication.objects.visible_to(principal_for(self.request))
+            .select_related("institution", "reviewer", "entry", "created_by")
+            .prefetch_related("steps__actor")
+        )
 
     def perform_create(self, serializer):
         principal = principal_for(self.request)
@@ -103,61 +103,38 @@ class WhitelistApplicationViewSet(
         )
 
     @extend_schema(
-        request=WhitelistApplicationUpdateSerializer, responses={200: WhitelistApplicationSerializer, 409: _CONFLICT}
+        request=WhitelistApplicationUpdateSerializer, responses={200: WhitelistApplicationSerializer, 409: CONFLICT}
     )
     def partial_update(self, request, *args, **kwargs):
-        application = self.get_object()
-        changes = _input(WhitelistApplicationUpdateSerializer, request)
-        services.application_update(application_id=application.pk, actor=request.user, **changes)
-        return Response(self.get_serializer(self.get_queryset().get(pk=application.pk)).data)
+        return self.run_transition(request, EDIT, services.application_update, WhitelistApplicationUpdateSerializer)
 
     def update(self, request, *args, **kwargs):
         if not kwargs.get("partial"):
             return self.http_method_not_allowed(request, *args, **kwargs)
         return super().update(request, *args, **kwargs)
 
-    def _transition(self, request, service, serializer_class=None):
-        # The object first: another institution's application is a 404 whatever the body says.
-        application = self.get_object()
-        arguments = _input(serializer_class, request) if serializer_class else {}
-        service(application_id=application.pk, actor=request.user, **arguments)
-        return Response(self.get_serializer(self.get_queryset().get(pk=application.pk)).data)
-
-    @extend_schema(request=None, responses={200: WhitelistApplicationSerializer, 409: _CONFLICT})
-    @action(detail=True, methods=["post"])
-    def submit(self, request, pk=None):
-        return self._transition(request, services.application_submit)
-
-    @extend_schema(request=OptionalReasonSerializer, responses={200: WhitelistApplicationSerializer, 409: _CONFLICT})
-    @action(detail=True, methods=["post"])
-    def withdraw(self, request, pk=None):
-        return self._transition(request, services.application_withdraw, OptionalReasonSerializer)
-
-    @extend_schema(request=AssignSerializer, responses={200: WhitelistApplicationSerializer, 409: _CONFLICT})
-    @action(detail=True, methods=["post"])
-    def assign(self, request, pk=None):
-        application = self.get_object()
-        # The role first: whoever may not assign learns nothing about the name they sent.
-        if not is_reviewer(request.user):
-            raise NotAllowed(_("Only whitelist reviewers can do this."))
-        arguments = _input(AssignSerializer, request)
-        services.application_assign(application_id=application.pk, actor=request.user, **arguments)
-        return Response(self.get_serializer(self.get_queryset().get(pk=application.pk)).data)
-
-    @extend_schema(request=MessageSerializer, responses={200: WhitelistApplicationSerializer, 409: _CONFLICT})
-    @action(detail=True, methods=["post"], url_path="request-changes")
-    def request_changes(self, request, pk=None):
-        return self._transition(request, services.application_request_changes, MessageSerializer)
-
-    @extend_schema(request=ApproveSerializer, responses={200: WhitelistApplicationSerializer, 409: _CONFLICT})
-    @action(detail=True, methods=["post"])
-    def approve(self, request, pk=None):
-        return self._transition(request, services.application_approve, ApproveSerializer)
-
-    @extend_schema(request=RejectSerializer, responses={200: WhitelistApplicationSerializer, 409: _CONFLICT})
-    @action(detail=True, methods=["post"])
-    def reject(self, request, pk=None):
-        return self._transition(request, services.application_reject, RejectSerializer)
+    submit = transition_action("submit", services.application_submit, response=WhitelistApplicationSerializer)
+    withdraw = transition_action(
+        "withdraw",
+        services.application_withdraw,
+        request=OptionalReasonSerializer,
+        response=WhitelistApplicationSerializer,
+    )
+    assign = transition_action(
+        "assign", services.application_assign, request=AssignSerializer, response=WhitelistApplicationSerializer
+    )
+    request_changes = transition_action(
+        "request_changes",
+        services.application_request_changes,
+        request=MessageSerializer,
+        response=WhitelistApplicationSerializer,
+    )
+    approve = transition_action(
+        "approve", services.application_approve, request=ApproveSerializer, response=WhitelistApplicationSerializer
+    )
+    reject = transition_action(
+        "reject", services.application_reject, request=RejectSerializer, response=WhitelistApplicationSerializer
+    )
 
     # Documents and comments are answered whole, without the applications list's filters.
     @extend_schema(methods=["get"], responses=ApplicationDocumentSerializer(many=True), filters=False)
@@ -165,7 +142,7 @@ class WhitelistApplicationViewSet(
         methods=["post"],
         request={"multipart/form-data": ApplicationDocumentSerializer},
         parameters=[IDEMPOTENCY_KEY_PARAMETER],
-        responses={201: ApplicationDocumentSerializer, 409: _CONFLICT},
+        responses={201: ApplicationDocumentSerializer, 409: CONFLICT},
     )
     @action(detail=True, methods=["get", "post"], pagination_class=None, serializer_class=ApplicationDocumentSerializer)
     def documents(self, request, pk=None):
@@ -175,7 +152,7 @@ class WhitelistApplicationViewSet(
             return Response(ApplicationDocumentSerializer(documents, many=True).data)
 
         def upload():
-            data = _input(ApplicationDocumentSerializer, request)
+            data = validated(ApplicationDocumentSerializer, request)
             document = services.document_add(
                 application_id=application.pk, actor=request.user, kind=data["kind"], uploaded=data["file"]
             )
@@ -204,16 +181,17 @@ class WhitelistApplicationViewSet(
         application = self.get_object()
         principal = principal_for(request)
         if request.method == "GET":
-            comments = selectors.comments_visible_to(principal, application)
+            comments = ApplicationComment.objects.visible_to(principal).filter(application=application)
+            comments = comments.select_related("author")
             return Response(ApplicationCommentSerializer(comments, many=True).data)
-        data = _input(ApplicationCommentSerializer, request)
+        data = validated(ApplicationCommentSerializer, request)
         comment = services.comment_add(
             application_id=application.pk, actor=request.user, body=data["body"], visibility=data["visibility"]
         )
         return Response(ApplicationCommentSerializer(comment).data, status=status.HTTP_201_CREATED)
 
 
-class WhitelistEntryViewSet(viewsets.ReadOnlyModelViewSet):
+class WhitelistEntryViewSet(TransitionMixin, viewsets.ReadOnlyModelViewSet):
     """The whitelist registry: an institution sees its own entry; staff see all and change status."""
 
     serializer_class = WhitelistEntrySerializer
@@ -222,31 +200,21 @@ class WhitelistEntryViewSet(viewsets.ReadOnlyModelViewSet):
     ordering = ["-id"]
     read_scope = "whitelist:read"
     write_scope = "whitelist:write"
+    transition_machine = ENTRY
+    transition_id_argument = "entry_id"
 
     def get_queryset(self):
-        return selectors.entries_visible_to(principal_for(self.request))
+        return WhitelistEntry.objects.visible_to(principal_for(self.request)).select_related("institution")
 
-    def _change(self, request, service, serializer_class):
-        entry = self.get_object()  # before reading the body: another institution's entry is a 404
-        if principal_for(request).institution_ids is not None:
-            raise NotAllowed(_("Only whitelist staff can change the registry."))
-        service(entry_id=entry.pk, actor=request.user, **_input(serializer_class, request))
-        return Response(self.get_serializer(self.get_queryset().get(pk=entry.pk)).data)
-
-    @extend_schema(request=ReasonSerializer, responses={200: WhitelistEntrySerializer, 409: _CONFLICT})
-    @action(detail=True, methods=["post"])
-    def suspend(self, request, pk=None):
-        return self._change(request, services.entry_suspend, ReasonSerializer)
-
-    @extend_schema(request=OptionalReasonSerializer, responses={200: WhitelistEntrySerializer, 409: _CONFLICT})
-    @action(detail=True, methods=["post"])
-    def reinstate(self, request, pk=None):
-        return self._change(request, services.entry_reinstate, OptionalReasonSerializer)
-
-    @extend_schema(request=ReasonSerializer, responses={200: WhitelistEntrySerializer, 409: _CONFLICT})
-    @action(detail=True, methods=["post"])
-    def revoke(self, request, pk=None):
-        return self._change(request, services.entry_revoke, ReasonSerializer)
+    suspend = transition_action(
+        "suspend", services.entry_suspend, request=ReasonSerializer, response=WhitelistEntrySerializer
+    )
+    reinstate = transition_action(
+        "reinstate", services.entry_reinstate, request=OptionalReasonSerializer, response=WhitelistEntrySerializer
+    )
+    revoke = transition_action(
+        "revoke", services.entry_revoke, request=ReasonSerializer, response=WhitelistEntrySerializer
+    )
 
 
 class FilingVerificationView(APIView):

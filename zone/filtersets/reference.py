@@ -6,8 +6,8 @@ from django.utils.translation import gettext_lazy as _
 
 from hetao.api.filters import TextFilter
 
-from . import validators
-from .models import Institution, Park, Site
+from .. import validators
+from ..models import Institution, Park, Site
 
 
 class ParkFilterSet(django_filters.FilterSet):

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from hetao.api.filters import BoundedDateFilter, DaysFilter, IdFilter, TextFilter
 from hetao.limits import DAYS_MAX, USERNAME_MAX
 
-from .models_whitelist import ApplicationStatus, EntryStatus, WhitelistApplication, WhitelistEntry, WhitelistScope
+from ..models import ApplicationStatus, EntryStatus, WhitelistApplication, WhitelistEntry, WhitelistScope
 
 FILING_NO_MAX = 20  # HTWL-YYYY-NNNNNN, as the entry's field
 

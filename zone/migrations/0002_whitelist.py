@@ -5,7 +5,7 @@ import django.db.models.deletion
 import django.utils.timezone
 import pgtrigger.compiler
 import pgtrigger.migrations
-import zone.models_whitelist
+import zone.models.whitelist
 from django.conf import settings
 from django.db import migrations, models
 
@@ -50,7 +50,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('kind', models.CharField(choices=[('business_licence', 'Business licence / registration certificate'), ('research_plan', 'Research plan'), ('biosafety_management', 'Biosafety management'), ('other', 'Other')], max_length=24, verbose_name='kind')),
-                ('file', models.FileField(max_length=300, upload_to=zone.models_whitelist._document_path, verbose_name='file')),
+                ('file', models.FileField(max_length=300, upload_to=zone.models.whitelist._document_path, verbose_name='file')),
                 ('stored_name', models.CharField(editable=False, max_length=80)),
                 ('original_name', models.CharField(max_length=255, verbose_name='original file name')),
                 ('content_type', models.CharField(max_length=64, verbose_name='content type')),
@@ -160,7 +160,7 @@ class Migration(migrations.Migration):
                 ('pgh_label', models.TextField(help_text='The event label.')),
                 ('id', models.BigIntegerField()),
                 ('kind', models.CharField(choices=[('business_licence', 'Business licence / registration certificate'), ('research_plan', 'Research plan'), ('biosafety_management', 'Biosafety management'), ('other', 'Other')], max_length=24, verbose_name='kind')),
-                ('file', models.FileField(max_length=300, upload_to=zone.models_whitelist._document_path, verbose_name='file')),
+                ('file', models.FileField(max_length=300, upload_to=zone.models.whitelist._document_path, verbose_name='file')),
                 ('stored_name', models.CharField(editable=False, max_length=80)),
                 ('original_name', models.CharField(max_length=255, verbose_name='original file name')),
                 ('content_type', models.CharField(max_length=64, verbose_name='content type')),

@@ -12,8 +12,9 @@ from django.utils.translation import gettext_lazy as _
 
 from hetao.audit import audited
 from hetao.i18n import TrilingualNameMixin
+from hetao.visibility import VisibleToQuerySet
 
-from . import validators
+from .. import validators
 
 
 class Jurisdiction(models.TextChoices):
@@ -76,15 +77,10 @@ class Site(TrilingualNameMixin, models.Model):
         return self.name
 
 
-class InstitutionQuerySet(models.QuerySet):
-    def visible_to(self, principal):
-        """The institutions a principal may see: all for staff who may view them, otherwise its own (tenancy)."""
-        if principal is None:
-            return self.none()
-        ids = principal.institution_ids
-        if ids is None:
-            return self if principal.user.has_perm("zone.view_institution") else self.none()
-        return self.filter(pk__in=ids)
+class InstitutionQuerySet(VisibleToQuerySet):
+    def get_by_registration_no(self, value: str) -> "Institution":
+        """The institution registered with this number (spaces, dashes and case do not matter)."""
+        return self.get(registration_no=validators.normalise_registration_no(value))
 
 
 @audited()
@@ -115,6 +111,7 @@ class Institution(TrilingualNameMixin, models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = InstitutionQuerySet.as_manager()
+    tenant_field = "pk"
 
     class Meta:
         verbose_name = _("institution")
@@ -174,6 +171,9 @@ class Membership(models.Model):
     role = models.CharField(_("role"), max_length=10, choices=Role.choices)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
+    objects = VisibleToQuerySet.as_manager()
+    tenant_field = "institution"
+
     class Meta:
         verbose_name = _("membership")
         verbose_name_plural = _("memberships")
@@ -184,36 +184,3 @@ class Membership(models.Model):
 
     def __str__(self):
         return f"{self.user} · {self.institution} · {self.get_role_display()}"
-
-
-# The whitelist models live in their own module; importing them here registers them with the app.
-from .models_whitelist import (  # noqa: E402
-    ApplicationComment,
-    ApplicationDocument,
-    ApplicationStatus,
-    ApplicationStep,
-    EntryStatus,
-    FilingCounter,
-    Invitation,
-    WhitelistApplication,
-    WhitelistEntry,
-    WhitelistScope,
-)
-
-__all__ = [
-    "ApplicationComment",
-    "ApplicationDocument",
-    "ApplicationStatus",
-    "ApplicationStep",
-    "EntryStatus",
-    "FilingCounter",
-    "Institution",
-    "Invitation",
-    "Jurisdiction",
-    "Membership",
-    "Park",
-    "Site",
-    "WhitelistApplication",
-    "WhitelistEntry",
-    "WhitelistScope",
-]

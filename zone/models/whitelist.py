@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from hetao.audit import audited
 from hetao.limits import COMMENT_MAX, LONG_TEXT_MAX, NOTE_MAX, SHORT_TEXT_MAX
+from hetao.visibility import VisibleToQuerySet
 
 
 class WhitelistScope(models.TextChoices):
@@ -35,6 +36,45 @@ class ApplicationStatus(models.TextChoices):
     APPROVED = "approved", _("Approved")
     REJECTED = "rejected", _("Rejected")
     WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+# The applications waiting for the zone: the review queue and the dashboard count the same ones.
+WAITING_FOR_REVIEW = (ApplicationStatus.SUBMITTED, ApplicationStatus.UNDER_REVIEW)
+# Not yet decided or withdrawn.
+OPEN_STATUSES = (
+    ApplicationStatus.DRAFT,
+    ApplicationStatus.SUBMITTED,
+    ApplicationStatus.UNDER_REVIEW,
+    ApplicationStatus.CHANGES_REQUESTED,
+)
+
+
+class ApplicationQuerySet(VisibleToQuerySet):
+    def waiting_for_review(self):
+        return self.filter(status__in=WAITING_FOR_REVIEW)
+
+    def open(self):
+        return self.filter(status__in=OPEN_STATUSES)
+
+
+class CommentQuerySet(VisibleToQuerySet):
+    def visible_to(self, principal):
+        """Applicants never see the staff's internal comments."""
+        comments = super().visible_to(principal)
+        if principal is not None and principal.institution_ids is not None:
+            comments = comments.filter(visibility=ApplicationComment.Visibility.APPLICANT)
+        return comments
+
+
+class InvitationQuerySet(VisibleToQuerySet):
+    def visible_to(self, principal):
+        """Pending invitations are the owners' business (and staff's who may view them)."""
+        invitations = super().visible_to(principal)
+        if principal is not None and principal.institution_ids is not None:
+            invitations = invitations.filter(
+                institution__memberships__user=principal.user, institution__memberships__role="owner"
+            )
+        return invitations
 
 
 @audited()
@@ -100,6 +140,9 @@ class WhitelistApplication(models.Model):
         verbose_name=_("whitelist entry"),
     )
 
+    objects = ApplicationQuerySet.as_manager()
+    tenant_field = "institution"
+
     class Meta:
         verbose_name = _("whitelist application")
         verbose_name_plural = _("whitelist applications")
@@ -120,7 +163,7 @@ class WhitelistApplication(models.Model):
 
     @property
     def is_open(self) -> bool:
-        return self.status not in {ApplicationStatus.APPROVED, ApplicationStatus.REJECTED, ApplicationStatus.WITHDRAWN}
+        return self.status in OPEN_STATUSES
 
 
 class ApplicationStep(models.Model):
@@ -141,6 +184,9 @@ class ApplicationStep(models.Model):
     # What the portal itself says of the step (e.g. the assigned reviewer), rendered in the reader's language.
     params = models.JSONField(_("parameters"), default=dict, blank=True)
     at = models.DateTimeField(_("at"), default=timezone.now)
+
+    objects = VisibleToQuerySet.as_manager()
+    tenant_field = "application__institution"
 
     class Meta:
         verbose_name = _("application step")
@@ -188,6 +234,9 @@ class ApplicationDocument(models.Model):
     )
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
+    objects = VisibleToQuerySet.as_manager()
+    tenant_field = "application__institution"
+
     class Meta:
         verbose_name = _("application document")
         verbose_name_plural = _("application documents")
@@ -214,6 +263,9 @@ class ApplicationComment(models.Model):
     visibility = models.CharField(_("visibility"), max_length=10, choices=Visibility.choices)
     body = models.TextField(_("comment"), max_length=COMMENT_MAX)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = CommentQuerySet.as_manager()
+    tenant_field = "application__institution"
 
     class Meta:
         verbose_name = _("application comment")
@@ -254,6 +306,9 @@ class WhitelistEntry(models.Model):
     renewal_reminder_sent_at = models.DateTimeField(_("renewal reminder sent at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = VisibleToQuerySet.as_manager()
+    tenant_field = "institution"
 
     class Meta:
         verbose_name = _("whitelist entry")
@@ -303,7 +358,7 @@ class FilingCounter(models.Model):
         return f"{self.year}: {self.last}"
 
 
-@audited(exclude=["token_hash"])
+@audited(exclude=["token_hash", "nonce"])
 class Invitation(models.Model):
     """An owner's invitation of a person, by e-mail, to join the institution in a role."""
 
@@ -315,6 +370,8 @@ class Invitation(models.Model):
         _("role"), max_length=10, choices=[("owner", _("Owner")), ("filer", _("Filer")), ("viewer", _("Viewer"))]
     )
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    # With the portal's secret key, derives the link's secret (the e-mail task writes the link from it).
+    nonce = models.CharField(max_length=32, blank=True, editable=False)
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("invited by")
     )
@@ -324,6 +381,9 @@ class Invitation(models.Model):
     accepted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+
+    objects = InvitationQuerySet.as_manager()
+    tenant_field = "institution"
 
     class Meta:
         verbose_name = _("invitation")

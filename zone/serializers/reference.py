@@ -5,7 +5,7 @@ from rest_framework import serializers
 
 from hetao.api.fields import OptionalEmailField, OptionalURLField
 
-from .models import Institution, Park, Site
+from ..models import Institution, Park, Site
 
 
 class ParkSerializer(serializers.ModelSerializer):

@@ -12,7 +12,7 @@ from hetao.api.fields import BoundedDateField, IdField
 from hetao.limits import COMMENT_MAX, LONG_TEXT_MAX, NOTE_MAX, SHORT_TEXT_MAX, USERNAME_MAX
 from hetao.models import User
 
-from .models_whitelist import (
+from ..models import (
     ApplicationComment,
     ApplicationDocument,
     ApplicationStep,

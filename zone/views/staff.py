@@ -4,11 +4,7 @@ Reviewers decide through the same services as the API; a stale page (the applica
 on) gets a message and the current state, never a 500.
 """
 
-from functools import wraps
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,12 +14,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from hetao.errors import InvalidTransition
 from hetao.exports import EXPORT_FORMATS, export_response
+from hetao.pages import page_of, run_service, staff_permission, stale_action
 from hetao.principal import principal_for
 
-from . import selectors, services, workflow
-from .forms import (
+from .. import services
+from ..forms import (
     ApproveForm,
     AssignForm,
     EntryStatusForm,
@@ -32,32 +28,14 @@ from .forms import (
     RequestChangesForm,
     ReviewQueueFilterSet,
     StaffCommentForm,
-    reviewers_for,
-    service_error_text,
 )
-from .models_whitelist import EntryStatus, WhitelistApplication
-from .permissions import can_decide, is_reviewer, is_whitelist_manager
-from .views import label_steps, page_of, stale_action
+from ..models import WhitelistApplication, WhitelistEntry
+from ..permissions import MANAGE_PERMISSION, REVIEW_PERMISSION, can_decide, is_whitelist_manager, reviewers_for
+from ..workflow import APPLICATION, APPROVE, ASSIGN, ENTRY, REJECT, REQUEST_CHANGES
+from .whitelist import application_history
 
-REVIEW_PERMISSION = "zone.review_whitelistapplication"
-MANAGE_PERMISSION = "zone.manage_whitelistentry"
 # An export is a download of the filtered list, not a database dump.
 EXPORT_LIMIT = 100_000
-
-
-def staff_permission(*perms):
-    """Signed in (else the sign-in page) and holding one of `perms` (else 403)."""
-
-    def decorator(view):
-        @wraps(view)
-        def wrapped(request, *args, **kwargs):
-            if not any(request.user.has_perm(perm) for perm in perms):
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
-
-        return login_required(wrapped)
-
-    return decorator
 
 
 # --- the review queue ---------------------------------------------------------------------------
@@ -65,7 +43,8 @@ def staff_permission(*perms):
 
 def _queue_filterset(request) -> ReviewQueueFilterSet:
     applications = (
-        selectors.applications_visible_to(principal_for(request))
+        WhitelistApplication.objects.visible_to(principal_for(request))
+        .select_related("institution", "reviewer")
         .filter(submitted_at__isnull=False)
         .order_by("submitted_at", "pk")
     )
@@ -140,41 +119,36 @@ def review_queue_export(request, fmt):
 
 
 def _application_for(request, pk) -> WhitelistApplication:
-    return get_object_or_404(selectors.applications_visible_to(principal_for(request)), pk=pk)
+    queryset = WhitelistApplication.objects.visible_to(principal_for(request)).select_related(
+        "institution", "reviewer", "entry"
+    )
+    return get_object_or_404(queryset, pk=pk)
 
 
 def _render_review(request, application, **bound_forms):
     user = request.user
     decide, decide_reason = can_decide(user, application)
-    status = application.status
-    reviewers = reviewers_for(application)
+    actions = APPLICATION.available_actions(application, user)
     forms = {
-        "assign_form": AssignForm(application=application)
-        if is_reviewer(user) and workflow.allowed(workflow.ASSIGN, status)
-        else None,
+        "assign_form": AssignForm(application=application) if ASSIGN in actions else None,
         "comment_form": StaffCommentForm(),
-        "changes_form": RequestChangesForm() if decide and workflow.allowed(workflow.REQUEST_CHANGES, status) else None,
-        "approve_form": ApproveForm(application=application)
-        if decide and workflow.allowed(workflow.APPROVE, status)
-        else None,
-        "reject_form": RejectForm() if decide and workflow.allowed(workflow.REJECT, status) else None,
+        "changes_form": RequestChangesForm() if REQUEST_CHANGES in actions else None,
+        "approve_form": ApproveForm(application=application) if APPROVE in actions else None,
+        "reject_form": RejectForm() if REJECT in actions else None,
     }
     forms.update(bound_forms)
-    entry = application.entry
     return render(
         request,
         "zone/staff/application_detail.html",
         {
             "application": application,
-            "entry": entry,
+            "entry": application.entry,
             "can_decide": decide,
             "decide_reason": decide_reason,
             "can_take": forms["assign_form"] is not None
             and application.reviewer_id != user.pk
-            and reviewers.filter(pk=user.pk).exists(),
-            "documents": application.documents.select_related("uploaded_by"),
-            "steps": label_steps(application.steps.select_related("actor")),
-            "comments": selectors.comments_visible_to(principal_for(request), application),
+            and reviewers_for(application).filter(pk=user.pk).exists(),
+            **application_history(principal_for(request), application),
             "age_days": _age_days(application, timezone.now()),
             **forms,
         },
@@ -191,19 +165,12 @@ def _review_action(request, pk, *, action, form_name, make_form, call, done):
     """Check the state, validate the form, call the service, and answer with the page or a redirect."""
     application = _application_for(request, pk)
     back = redirect("staff-review-application", pk=application.pk)
-    if action is not None and stale_action(request, action, application):
+    if action is not None and stale_action(request, APPLICATION, action, application):
         return back
     form = make_form(request.POST, application)
     if form.is_valid():
-        try:
-            call(application, form.cleaned_data)
-        except InvalidTransition as error:
-            messages.error(request, error.message)
-            return back
-        except ValidationError as error:
-            form.add_service_errors(error)
-        else:
-            messages.success(request, done)
+        outcome = run_service(request, lambda: call(application, form.cleaned_data), form=form, success=done)
+        if outcome.ok or outcome.conflict:
             return back
     return _render_review(request, application, **{form_name: form})
 
@@ -214,7 +181,7 @@ def review_assign(request, pk):
     return _review_action(
         request,
         pk,
-        action=workflow.ASSIGN,
+        action=ASSIGN,
         form_name="assign_form",
         make_form=lambda data, application: AssignForm(data, application=application),
         call=lambda application, data: services.application_assign(
@@ -246,7 +213,7 @@ def review_request_changes(request, pk):
     return _review_action(
         request,
         pk,
-        action=workflow.REQUEST_CHANGES,
+        action=REQUEST_CHANGES,
         form_name="changes_form",
         make_form=lambda data, application: RequestChangesForm(data),
         call=lambda application, data: services.application_request_changes(
@@ -262,7 +229,7 @@ def review_approve(request, pk):
     return _review_action(
         request,
         pk,
-        action=workflow.APPROVE,
+        action=APPROVE,
         form_name="approve_form",
         make_form=lambda data, application: ApproveForm(data, application=application),
         call=lambda application, data: services.application_approve(
@@ -283,7 +250,7 @@ def review_reject(request, pk):
     return _review_action(
         request,
         pk,
-        action=workflow.REJECT,
+        action=REJECT,
         form_name="reject_form",
         make_form=lambda data, application: RejectForm(data),
         call=lambda application, data: services.application_reject(
@@ -299,13 +266,17 @@ def review_reject(request, pk):
 @staff_permission(REVIEW_PERMISSION, MANAGE_PERMISSION)
 @require_GET
 def registry(request):
-    entries = selectors.entries_visible_to(principal_for(request)).order_by("filing_no")
+    entries = (
+        WhitelistEntry.objects.visible_to(principal_for(request)).select_related("institution").order_by("filing_no")
+    )
     filterset = RegistryFilterSet(request.GET or None, queryset=entries)
     page_obj, page_range = page_of(request, filterset.qs)
     today = timezone.localdate()
     for entry in page_obj.object_list:
         entry.valid_today = entry.is_valid_on(today)
-        entry.actions = _entry_actions(entry)
+        entry.actions = [
+            (action, EntryStatusForm.ACTIONS[action]) for action in ENTRY.available_actions(entry, request.user)
+        ]
     return render(
         request,
         "zone/staff/registry.html",
@@ -318,16 +289,6 @@ def registry(request):
     )
 
 
-def _entry_actions(entry) -> list[tuple[str, str]]:
-    """The status changes worth offering for an entry; the services decide whether they are allowed."""
-    offered = {
-        EntryStatus.ACTIVE: ["suspend", "revoke"],
-        EntryStatus.SUSPENDED: ["reinstate", "revoke"],
-        EntryStatus.EXPIRED: ["revoke"],
-    }.get(entry.status, [])
-    return [(action, EntryStatusForm.ACTIONS[action]) for action in offered]
-
-
 _ENTRY_CHANGES = {
     "suspend": (services.entry_suspend, gettext_lazy("The entry %(filing_no)s is suspended.")),
     "reinstate": (services.entry_reinstate, gettext_lazy("The entry %(filing_no)s is active again.")),
@@ -338,7 +299,7 @@ _ENTRY_CHANGES = {
 @staff_permission(MANAGE_PERMISSION)
 @require_POST
 def registry_change(request, pk):
-    entry = get_object_or_404(selectors.entries_visible_to(principal_for(request)), pk=pk)
+    entry = get_object_or_404(WhitelistEntry.objects.visible_to(principal_for(request)), pk=pk)
     back = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         back = reverse("staff-registry")
@@ -351,12 +312,9 @@ def registry_change(request, pk):
         )
         return redirect(back)
     service, done = _ENTRY_CHANGES[form.cleaned_data["action"]]
-    try:
-        service(entry_id=entry.pk, actor=request.user, reason=form.cleaned_data["reason"])
-    except InvalidTransition as error:
-        messages.error(request, error.message)
-    except ValidationError as error:
-        messages.error(request, service_error_text(error))
-    else:
-        messages.success(request, done % {"filing_no": entry.filing_no})
+    run_service(
+        request,
+        lambda: service(entry_id=entry.pk, actor=request.user, reason=form.cleaned_data["reason"]),
+        success=done % {"filing_no": entry.filing_no},
+    )
     return redirect(back)

@@ -11,8 +11,9 @@ from django.utils.translation import gettext as _
 
 from hetao.audit import audit_context
 from hetao.roles import ROLE_PERMISSIONS
-from hetao.services import membership_set, user_create
+from hetao.services import user_create
 from zone.models import Institution, Membership
+from zone.services import membership_set
 from zone.validators import normalise_registration_no
 
 

@@ -6,8 +6,6 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from customs.hs import load_nomenclature
-from customs.models import HsCode
 from hetao.audit import audit_context
 from hetao.roles import ROLE_LABELS
 from zone import demo
@@ -42,7 +40,6 @@ class Command(BaseCommand):
             )
         with audit_context(channel="command", command="seed_demo"):
             result = demo.seed(new_token=new_token)
-            hs_codes = load_nomenclature(HsCode)
 
         for label, count in sorted(result.created.items()):
             self.stdout.write(_("Created %(count)d %(label)s.") % {"count": count, "label": label})
@@ -54,7 +51,8 @@ class Command(BaseCommand):
             )
         if not result.created and not result.updated:
             self.stdout.write(_("The demo data was already up to date."))
-        self.stdout.write(_("HS 2022 nomenclature: %(count)d codes loaded.") % {"count": hs_codes})
+        for note in result.notes:
+            self.stdout.write(note)
         self._table(result)
 
     def _role(self, spec: demo.DemoAccount) -> str:

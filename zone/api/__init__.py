@@ -1,0 +1,1 @@
+"""The zone's resources of the partner API: reference data (`reference`) and the whitelist (`whitelist`)."""

@@ -1,0 +1,1 @@
+"""django-filter filter sets of the zone's lists (API and pages)."""

@@ -1,0 +1,1 @@
+"""API representations of the zone's records: reference data and the whitelist."""

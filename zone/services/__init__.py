@@ -1,0 +1,78 @@
+"""Business operations of the zone: institution registration and members, whitelist filing and the registry.
+
+Every interface (institution portal, staff portal, admin, API, tasks, commands) calls these
+functions. Each is atomic, locks the rows it changes, re-checks the state after locking,
+records the step, and schedules its e-mails for after the commit.
+"""
+
+from .institutions import (
+    INVITATION_VALIDITY,
+    institution_register,
+    institution_save,
+    invitation_accept,
+    invitation_accept_with_new_account,
+    invitation_create,
+    invitation_for_secret,
+    membership_remove,
+    membership_set,
+    reference_delete,
+    reference_save,
+)
+from .registry import (
+    DEFAULT_VALIDITY_YEARS,
+    RENEWAL_REMINDER_DAYS,
+    default_valid_until,
+    entries_expire_and_remind,
+    entry_reinstate,
+    entry_revoke,
+    entry_suspend,
+    next_filing_no,
+    verify_filing,
+)
+from .whitelist import (
+    application_approve,
+    application_assign,
+    application_create,
+    application_reject,
+    application_request_changes,
+    application_submit,
+    application_update,
+    application_withdraw,
+    comment_add,
+    document_add,
+    document_delete,
+)
+
+__all__ = [
+    "DEFAULT_VALIDITY_YEARS",
+    "INVITATION_VALIDITY",
+    "RENEWAL_REMINDER_DAYS",
+    "application_approve",
+    "application_assign",
+    "application_create",
+    "application_reject",
+    "application_request_changes",
+    "application_submit",
+    "application_update",
+    "application_withdraw",
+    "comment_add",
+    "default_valid_until",
+    "document_add",
+    "document_delete",
+    "entries_expire_and_remind",
+    "entry_reinstate",
+    "entry_revoke",
+    "entry_suspend",
+    "institution_register",
+    "institution_save",
+    "invitation_accept",
+    "invitation_accept_with_new_account",
+    "invitation_create",
+    "invitation_for_secret",
+    "membership_remove",
+    "membership_set",
+    "next_filing_no",
+    "reference_delete",
+    "reference_save",
+    "verify_filing",
+]
