@@ -1,4 +1,5 @@
-"""Confirmation of a new account's e-mail address: the link, its token, and sending it (again).
+"""E-mails about an account: the confirmation of a new account's address (its link, its token,
+sending it again) and the link to choose a new password.
 
 An account registered through the portal stays inactive until its owner follows the link; it
 has never signed in. Accounts deactivated later by the administration are not "awaiting
@@ -53,5 +54,29 @@ def send_confirmation_email(user_id: int) -> bool:
         template="emails/confirm_email",
         context={"user": user, "link": absolute_url(confirmation_path(user))},
         language=user.language or settings.LANGUAGE_CODE,
+    )
+    return True
+
+
+def send_password_reset_email(user_id: int, language: str) -> bool:
+    """Send a link to choose a new password to an active account with an address, in the account's
+    language (`language`, the page's, when it has none); False when there is no such account."""
+    from django.contrib.auth.tokens import default_token_generator
+
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None or not user.email or not user.has_usable_password():
+        return False
+    path = reverse(
+        "password_reset_confirm",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": default_token_generator.make_token(user),
+        },
+    )
+    send_templated_mail(
+        to=user.email,
+        template="emails/password_reset",
+        context={"user": user, "link": absolute_url(path)},
+        language=language,
     )
     return True

@@ -6,6 +6,7 @@ from django.urls import path
 from django.views.generic import TemplateView
 
 from hetao import views
+from hetao.forms import PortalPasswordResetForm
 
 urlpatterns = [
     path("login/", views.PortalLoginView.as_view(), name="login"),
@@ -16,7 +17,11 @@ urlpatterns = [
     path("logged-out/", TemplateView.as_view(template_name="registration/logged_out.html"), name="logged_out"),
     path("password/change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("password/change/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
-    path("password/reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "password/reset/",
+        auth_views.PasswordResetView.as_view(form_class=PortalPasswordResetForm),
+        name="password_reset",
+    ),
     path("password/reset/done/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
     path("reset/<uidb64>/<token>/", auth_views.PasswordResetConfirmView.as_view(), name="password_reset_confirm"),
     path("reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),

@@ -3,7 +3,7 @@
 from datetime import datetime, time, timedelta
 
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -151,3 +151,14 @@ class ProfileForm(ServiceErrorsMixin, forms.ModelForm):
         model = User
         fields = ["first_name", "last_name", "language"]
         help_texts = {"language": _("E-mails are sent to you in this language; the pages switch to it now.")}
+
+
+class PortalPasswordResetForm(PasswordResetForm):
+    """Django's form; the link goes out from a Celery task scheduled by the service, in the page's language."""
+
+    def save(self, *args, **kwargs):
+        from django.utils import translation
+
+        from hetao.services import password_reset_request
+
+        password_reset_request(email=self.cleaned_data["email"], language=translation.get_language())

@@ -223,6 +223,21 @@ def confirmation_email_request(*, user_id: int) -> bool:
     return True
 
 
+def password_reset_request(*, email: str, language: str) -> int:
+    """Schedule a link to choose a new password for each active account with this address (at most
+    one a minute per account); the answer to the person is the same whether there is one or not."""
+    from django.core.cache import cache
+
+    from hetao.tasks import send_password_reset_email
+
+    scheduled = 0
+    for user in User.objects.filter(email__iexact=email.strip(), is_active=True)[:5]:
+        if user.has_usable_password() and cache.add(f"password-reset:{user.pk}", 1, timeout=60):
+            send_password_reset_email.delay_on_commit(user.pk, language)
+            scheduled += 1
+    return scheduled
+
+
 def notification_mark_read(*, user: User, notification_id: int | None = None) -> int:
     """Mark one (or every) unread notification of the user as read; reading twice keeps the first time."""
     from hetao.models import Notification

@@ -46,3 +46,11 @@ def send_confirmation_email(user_id: int) -> bool:
     from hetao.accounts import send_confirmation_email as send
 
     return send(user_id)
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, retry_jitter=True, max_retries=8)
+def send_password_reset_email(user_id: int, language: str) -> bool:
+    """E-mail a link to choose a new password (a fresh one, valid for PASSWORD_RESET_TIMEOUT)."""
+    from hetao.accounts import send_password_reset_email as send
+
+    return send(user_id, language)
