@@ -1,5 +1,7 @@
 """Customs: checkpoints on the sub-lines and the HS 2022 nomenclature."""
 
+import pgtrigger
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -60,3 +62,48 @@ class HsCode(models.Model):
 
     def __str__(self):
         return f"{self.code} {self.description[:60]}"
+
+
+@audited(exclude=["document_hash"])
+class PassageCheck(models.Model):
+    """A customs officer's check of a person at a checkpoint, and what it answered. Append-only.
+
+    The document number is kept as its keyed hash and last four characters only, so the record
+    of who crossed names nobody in clear."""
+
+    class Result(models.TextChoices):
+        VALID = "valid", _("Valid")
+        NOT_REGISTERED = "not_registered", _("Not registered")
+        NOT_VALID = "not_valid", _("Registered, not valid")
+
+    checkpoint = models.ForeignKey(
+        Checkpoint, on_delete=models.PROTECT, related_name="passage_checks", verbose_name=_("checkpoint")
+    )
+    person = models.ForeignKey(
+        "zone.RegisteredPerson",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="passage_checks",
+        verbose_name=_("person"),
+    )
+    document_type = models.CharField(_("travel document type"), max_length=24)
+    document_hash = models.CharField(max_length=64, editable=False)
+    document_last4 = models.CharField(_("travel document number (last characters)"), max_length=4)
+    result = models.CharField(_("result"), max_length=16, choices=Result.choices)
+    may_hand_carry = models.BooleanField(_("may hand-carry research goods"), default=False)
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("checked by")
+    )
+    checked_at = models.DateTimeField(_("checked at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("passage check")
+        verbose_name_plural = _("passage checks")
+        ordering = ["-checked_at", "-id"]
+        indexes = [models.Index(fields=["checkpoint", "checked_at"], name="passage_check_daily")]
+        triggers = [pgtrigger.Protect(name="passage_check_append_only", operation=pgtrigger.Update | pgtrigger.Delete)]
+
+    def __str__(self):
+        return f"{self.checkpoint.code} {self.checked_at:%Y-%m-%d %H:%M} {self.get_result_display()}"

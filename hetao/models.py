@@ -43,6 +43,10 @@ class ApiScope(models.TextChoices):
     PROJECTS_READ = "projects:read", _("Read projects")
     PROJECTS_WRITE = "projects:write", _("Change projects")
     BATCHES_WRITE = "batches:write", _("Upload batch filings")
+    PEOPLE_READ = "people:read", _("Read registered persons and check passages")
+    PEOPLE_WRITE = "people:write", _("Register persons")
+    DATA_READ = "data:read", _("Read data export filings")
+    DATA_WRITE = "data:write", _("File data exports")
     AUDIT_READ = "audit:read", _("Read the audit trail")
 
 
@@ -231,3 +235,20 @@ class AuditChainHead(models.Model):
 
     def __str__(self):
         return f"audit chain {self.pk}"
+
+
+class NumberSeries(models.Model):
+    """The last number issued in a series and year (e.g. HTDX 2026); `hetao.numbering.next_number`
+    raises it with an UPDATE … RETURNING, whose row lock serialises concurrent issuers."""
+
+    series = models.CharField(_("series"), max_length=8)
+    year = models.PositiveSmallIntegerField(_("year"))
+    last = models.PositiveIntegerField(_("last number issued"), default=0)
+
+    class Meta:
+        verbose_name = _("number series")
+        verbose_name_plural = _("number series")
+        constraints = [models.UniqueConstraint(fields=["series", "year"], name="number_series_unique")]
+
+    def __str__(self):
+        return f"{self.series}-{self.year}: {self.last}"

@@ -41,6 +41,14 @@ _WHITELIST_MODELS = (
 )
 _WHITELIST_VIEW = [f"zone.view_{model}" for model in _WHITELIST_MODELS]
 _WHITELIST_DECIDE = ["zone.review_whitelistapplication", "zone.manage_whitelistentry"]
+# What the whitelist's personnel and data scopes grant: registered persons, data export filings.
+_PEOPLE_DATA_VIEW = ["zone.view_registeredperson", "zone.view_dataexportfiling", "zone.view_negativelistentry"]
+_PEOPLE_DATA_DECIDE = [
+    "zone.review_registeredperson",
+    "zone.assess_dataexportfiling",
+    *(f"zone.{verb}_negativelistentry" for verb in ("add", "change", "delete")),
+]
+_PASSAGE = ["zone.view_registeredperson", "customs.add_passagecheck", "customs.view_passagecheck"]
 
 # Role -> "app_label.codename" permissions. Every permission of a model the role manages.
 ROLE_PERMISSIONS = {
@@ -57,12 +65,29 @@ ROLE_PERMISSIONS = {
         "hetao.view_audit",
         *_WHITELIST_VIEW,
         *_WHITELIST_DECIDE,
+        *_PEOPLE_DATA_VIEW,
+        *_PEOPLE_DATA_DECIDE,
+        "customs.view_passagecheck",
     ],
-    WHITELIST_REVIEWER: [*_VIEW_REFERENCE, *_WHITELIST_VIEW, *_WHITELIST_DECIDE],
-    CUSTOMS_OFFICER: [*_VIEW_REFERENCE, "customs.change_checkpoint"],
+    WHITELIST_REVIEWER: [
+        *_VIEW_REFERENCE,
+        *_WHITELIST_VIEW,
+        *_WHITELIST_DECIDE,
+        *_PEOPLE_DATA_VIEW,
+        *_PEOPLE_DATA_DECIDE,
+    ],
+    CUSTOMS_OFFICER: [*_VIEW_REFERENCE, "customs.change_checkpoint", *_PASSAGE],
     FUND_OFFICER: [*_VIEW_REFERENCE],
     PROJECT_OFFICER: [*_VIEW_REFERENCE, "zone.change_site"],
-    AUDITOR: [*_VIEW_REFERENCE, *_WHITELIST_VIEW, "hetao.view_apitoken", "hetao.view_user", "hetao.view_audit"],
+    AUDITOR: [
+        *_VIEW_REFERENCE,
+        *_WHITELIST_VIEW,
+        *_PEOPLE_DATA_VIEW,
+        "customs.view_passagecheck",
+        "hetao.view_apitoken",
+        "hetao.view_user",
+        "hetao.view_audit",
+    ],
 }
 
 

@@ -20,6 +20,15 @@ if (BASE_DIR / ".env").exists():
 DEBUG = env.bool("DEBUG", default=False)
 # No default outside development: a production deployment must set its own secret.
 SECRET_KEY = env("SECRET_KEY", default="dev-only-insecure-key-do-not-use-in-production") if DEBUG else env("SECRET_KEY")
+# Personal data (travel document numbers) is encrypted with these keys (hetao/crypto.py); like the
+# secret key, production sets its own, and development derives keys from the secret key.
+if DEBUG and not env("PERSONAL_DATA_KEYS", default=""):
+    from hetao.crypto import development_keys
+
+    PERSONAL_DATA_KEYS, PERSONAL_DATA_HASH_KEY = development_keys(SECRET_KEY)
+else:
+    PERSONAL_DATA_KEYS = env.list("PERSONAL_DATA_KEYS")
+    PERSONAL_DATA_HASH_KEY = env("PERSONAL_DATA_HASH_KEY")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -41,6 +50,7 @@ INSTALLED_APPS = [
     "pghistory.admin",
     "axes",
     "django_htmx",
+    "django_countries",
     "hetao",
     "zone",
     "customs",

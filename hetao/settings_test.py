@@ -3,6 +3,9 @@
 import os
 
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production-use-0123456789")
+# Fixed test keys (a Fernet key is 32 url-safe base64 bytes); production sets its own.
+os.environ.setdefault("PERSONAL_DATA_KEYS", "dGVzdC1vbmx5LXBlcnNvbmFsLWRhdGEta2V5LTAwMDE=")
+os.environ.setdefault("PERSONAL_DATA_HASH_KEY", "test-only-personal-data-hash-key")
 
 from hetao.settings import *  # noqa: F403
 from hetao.settings import CACHES, REST_FRAMEWORK

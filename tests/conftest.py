@@ -184,6 +184,12 @@ def pytest_runtest_teardown(item, nextitem):
                 sync_roles(apps)
             if not HsCode.objects.exists():
                 load_nomenclature(HsCode)
+            from importlib import import_module
+
+            from zone.models import NegativeListEntry
+
+            if not NegativeListEntry.objects.exists():
+                import_module("zone.migrations.0008_default_negative_list").seed(apps, None)
     return result
 
 

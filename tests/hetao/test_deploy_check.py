@@ -9,17 +9,27 @@ from django.conf import settings
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 
+def _fernet_key() -> str:
+    from hetao.crypto import generate_key
+
+    return generate_key()
+
+
 def _production_env(**overrides) -> dict:
     env = {
         key: value
         for key, value in os.environ.items()
         # Only what a production deployment sets itself: nothing of the test settings leaks in.
-        if not key.startswith(("DJANGO_", "HETAO_", "SECURE_", "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS"))
+        if not key.startswith(
+            ("DJANGO_", "HETAO_", "SECURE_", "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "PERSONAL_DATA_")
+        )
     }
     env.update(
         DJANGO_SETTINGS_MODULE="hetao.settings",
         DEBUG="off",
         SECRET_KEY=secrets.token_urlsafe(64),
+        PERSONAL_DATA_KEYS=_fernet_key(),
+        PERSONAL_DATA_HASH_KEY=secrets.token_urlsafe(32),
         ALLOWED_HOSTS="portal.example.org",
         DATABASE_URL=os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/hetao"),
         REDIS_URL=os.environ.get("REDIS_URL", settings.REDIS_URL),

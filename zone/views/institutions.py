@@ -21,7 +21,7 @@ from hetao.pages import run_service
 from hetao.principal import principal_for
 
 from .. import services
-from ..forms import InvitationForm, InvitedAccountForm, RegistrationForm, VerifyFilingForm
+from ..forms.whitelist import InvitationForm, InvitedAccountForm, RegistrationForm, VerifyFilingForm
 from ..models import Institution, Invitation, Membership, WhitelistApplication, WhitelistEntry, scope_labels
 from ..permissions import can_file, member_role
 

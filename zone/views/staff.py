@@ -19,7 +19,7 @@ from hetao.pages import page_of, run_service, staff_permission, stale_action
 from hetao.principal import principal_for
 
 from .. import services
-from ..forms import (
+from ..forms.whitelist import (
     ApproveForm,
     AssignForm,
     EntryStatusForm,

@@ -22,7 +22,7 @@ from hetao.pages import page_of, run_service, stale_action
 from hetao.principal import principal_for
 
 from .. import services
-from ..forms import (
+from ..forms.whitelist import (
     ApplicationCreateForm,
     ApplicationForm,
     CommentForm,

@@ -18,9 +18,9 @@ from hetao.forms import ServiceErrorsMixin
 from hetao.limits import COMMENT_MAX, DAYS_MAX, LONG_TEXT_MAX, NOTE_MAX, SHORT_TEXT_MAX
 from hetao.models import User
 
-from . import services
-from .filtersets.whitelist import WhitelistApplicationFilterSet, WhitelistEntryFilterSet
-from .models import (
+from .. import services
+from ..filtersets.whitelist import WhitelistApplicationFilterSet, WhitelistEntryFilterSet
+from ..models import (
     WAITING_FOR_REVIEW,
     ApplicationComment,
     ApplicationDocument,
@@ -31,7 +31,7 @@ from .models import (
     WhitelistApplication,
     WhitelistScope,
 )
-from .permissions import reviewers, reviewers_for
+from ..permissions import reviewers, reviewers_for
 
 # The review queue shows the applications waiting for the zone (as the dashboard counts them)
 # unless other statuses are chosen.
