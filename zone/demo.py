@@ -101,6 +101,7 @@ SITES = [
 
 HK_UNIVERSITY = ("hk_statutory", "LRU-CAP1199")
 SZ_ENTERPRISE = ("uscc", ENTERPRISE_USCC)
+BIO_INSTITUTE = ("uscc", INSTITUTE_USCC)
 INSTITUTIONS = [
     {
         "registration_type": Institution.RegistrationType.HK_STATUTORY,
@@ -171,6 +172,7 @@ ACCOUNTS = [
     DemoAccount("owner-hk", "Siu", "Cheung", institution=HK_UNIVERSITY, membership_role="owner", language="zh-hant"),
     DemoAccount("filer", "Yan", "Zhou", institution=SZ_ENTERPRISE, membership_role="filer", language="zh-hans"),
     DemoAccount("viewer", "Tak", "Lau", institution=HK_UNIVERSITY, membership_role="viewer"),
+    DemoAccount("owner-bio", "Qing", "Huang", institution=BIO_INSTITUTE, membership_role="owner", language="zh-hans"),
     # The account of the university's back-office system: signs in with its API token only.
     DemoAccount(
         PARTNER_USERNAME, "Partner", "System", institution=HK_UNIVERSITY, membership_role="filer", can_sign_in=False
@@ -185,7 +187,10 @@ class SeedResult:
     token: ApiToken | None = None
     token_secret: str | None = None  # only when the token was created by this run
     revoked_token: ApiToken | None = None  # the previous one, replaced on request
-    parks: dict = field(default_factory=dict)  # for the steps other apps add (hetao.registry.demo_step)
+    # What the steps other apps (and the zone's own parts) add can build on (hetao.registry.demo_step).
+    parks: dict = field(default_factory=dict)
+    institutions: dict = field(default_factory=dict)  # by (registration type, number)
+    users: dict = field(default_factory=dict)  # by username
     notes: list[str] = field(default_factory=list)  # lines the command prints after the counts
 
     def count(self, label, created: bool, changed: bool) -> None:
@@ -272,9 +277,6 @@ def seed(*, new_token: bool = False) -> SeedResult:
         }
         _site, created, changed = upsert(Site, {"code": code}, values, reference_save)
         result.count(Site._meta.verbose_name_plural, created, changed)
-    # The other apps' demo records of the zone's parks (checkpoints, …).
-    for step in registry.demo_steps():
-        step(result)
     institutions = {}
     for values in INSTITUTIONS:
         values = dict(values)
@@ -287,6 +289,10 @@ def seed(*, new_token: bool = False) -> SeedResult:
     users = {spec.username: _account(spec, institutions, password_hash, result) for spec in ACCOUNTS}
     _token(users[PARTNER_USERNAME], institutions[HK_UNIVERSITY], new_token, users["admin"], result)
     _whitelist(users, institutions, result)
+    result.institutions, result.users = institutions, users
+    # The parts registered by the apps (checkpoints, registered persons, data export filings, …).
+    for step in registry.demo_steps():
+        step(result)
     return result
 
 
@@ -302,7 +308,7 @@ def _demo_pdf(title: str) -> SimpleUploadedFile:
 
 
 def _whitelist(users: dict, institutions: dict, result: SeedResult) -> None:
-    """One institution already on the whitelist, one application waiting in the review queue.
+    """Two institutions already on the whitelist, one application waiting in the review queue.
 
     Both go through the workflow services, like a real filing; an institution that has any
     application already is left as it is, so seeding twice files nothing new.
@@ -315,7 +321,7 @@ def _whitelist(users: dict, institutions: dict, result: SeedResult) -> None:
         application = services.application_create(
             institution=enterprise,
             actor=users["filer"],
-            requested_scopes=["goods", "research_funds"],
+            requested_scopes=["goods", "research_funds", "personnel", "data"],
             research_fields="Quantum computing devices; cryogenic measurement",
             justification="Dilution refrigerator parts and reagents cross the first line every month.",
         )
@@ -326,6 +332,25 @@ def _whitelist(users: dict, institutions: dict, result: SeedResult) -> None:
             uploaded=_demo_pdf("Research plan"),
         )
         services.application_submit(application_id=application.pk, actor=users["filer"])
+        services.application_assign(application_id=application.pk, reviewer=users["reviewer"], actor=users["reviewer"])
+        services.application_approve(application_id=application.pk, actor=users["reviewer"], note="Demo approval")
+        result.count(WhitelistApplication._meta.verbose_name_plural, True, True)
+    institute = institutions[BIO_INSTITUTE]
+    if not WhitelistApplication.objects.filter(institution=institute).exists():
+        application = services.application_create(
+            institution=institute,
+            actor=users["owner-bio"],
+            requested_scopes=["goods", "special_items", "personnel", "data"],
+            research_fields="Biomedicine; cell therapy; human genetic resources",
+            justification="Researchers carry samples to the Hong Kong park; sequencing data goes to partners there.",
+        )
+        services.document_add(
+            application_id=application.pk,
+            actor=users["owner-bio"],
+            kind="biosafety_management",
+            uploaded=_demo_pdf("Biosafety management"),
+        )
+        services.application_submit(application_id=application.pk, actor=users["owner-bio"])
         services.application_assign(application_id=application.pk, reviewer=users["reviewer"], actor=users["reviewer"])
         services.application_approve(application_id=application.pk, actor=users["reviewer"], note="Demo approval")
         result.count(WhitelistApplication._meta.verbose_name_plural, True, True)

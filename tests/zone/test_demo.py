@@ -243,15 +243,16 @@ def test_seeding_runs_without_force_in_development(settings):
 
 
 @pytest.mark.django_db
-def test_the_demo_has_one_whitelisted_institution_and_one_application_waiting_for_review():
+def test_the_demo_has_two_whitelisted_institutions_and_one_application_waiting_for_review():
     from zone.demo import seed
     from zone.models import ApplicationStatus, EntryStatus, WhitelistApplication, WhitelistEntry
 
     seed()
     seed()
 
-    entry = WhitelistEntry.objects.get()
-    assert entry.status == EntryStatus.ACTIVE
-    assert entry.institution.registration_type == "uscc"
+    entries = list(WhitelistEntry.objects.order_by("filing_no"))
+    assert [entry.status for entry in entries] == [EntryStatus.ACTIVE, EntryStatus.ACTIVE]
+    assert {entry.institution.registration_type for entry in entries} == {"uscc"}
+    assert all({"personnel", "data"} <= set(entry.scopes) for entry in entries)
     statuses = sorted(WhitelistApplication.objects.values_list("status", flat=True))
-    assert statuses == [ApplicationStatus.APPROVED, ApplicationStatus.SUBMITTED]
+    assert statuses == [ApplicationStatus.APPROVED, ApplicationStatus.APPROVED, ApplicationStatus.SUBMITTED]
