@@ -76,6 +76,25 @@ def stale_action(request, machine, action: str, obj) -> bool:
     return False
 
 
+def form_step(request, obj, *, machine, action, form, call, done, back, again):
+    """A workflow step posted from a record's page with a form: a stale page is said at once,
+    then the form is validated and the service called. Answers `back` (a redirect to the record)
+    when the step was taken or the record moved on, else `again(form)`: the page with the form's
+    errors.
+
+        return form_step(request, filing, machine=EXPORT, action=EXPORT_REJECT,
+                         form=RejectForm(request.POST), call=lambda data: services.reject(...),
+                         done=_("Rejected."), back=redirect(...), again=lambda f: page(reject_form=f))
+    """
+    if action is not None and stale_action(request, machine, action, obj):
+        return back
+    if form.is_valid():
+        outcome = run_service(request, lambda: call(form.cleaned_data), form=form, success=done)
+        if outcome.ok or outcome.conflict:
+            return back
+    return again(form)
+
+
 def staff_permission(*perms):
     """A staff page: signed in (else the sign-in page) and holding one of `perms` (else 403)."""
     from functools import wraps

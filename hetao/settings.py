@@ -258,6 +258,7 @@ CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions": {"task": "hetao.tasks.clear_expired_sessions", "schedule": timedelta(hours=6)},
     "purge-idempotency-records": {"task": "hetao.tasks.purge_idempotency_records", "schedule": timedelta(days=1)},
     "whitelist-expire-and-remind": {"task": "zone.tasks.whitelist_expire_and_remind", "schedule": timedelta(hours=1)},
+    "registered-persons-expire": {"task": "zone.tasks.registered_persons_expire", "schedule": timedelta(hours=1)},
 }
 
 REST_FRAMEWORK = {
@@ -319,6 +320,14 @@ SPECTACULAR_SETTINGS = {
         "CommentVisibilityEnum": "zone.models.whitelist.ApplicationComment.Visibility",
         "SiteKindEnum": "zone.models.institutions.Site.Kind",
         "InstitutionKindEnum": "zone.models.institutions.Institution.Kind",
+        "PersonStatusEnum": "zone.models.people.PersonStatus",
+        "TravelDocumentTypeEnum": "zone.models.people.TravelDocumentType",
+        "PassageCheckResultEnum": "customs.models.PassageCheck.Result",
+        "DataCategoryEnum": "zone.models.data_exports.DataCategory",
+        "DataDestinationEnum": "zone.models.data_exports.Destination",
+        "DestinationScopeEnum": "zone.models.data_exports.DestinationScope",
+        "ExportOutcomeEnum": "zone.models.data_exports.Outcome",
+        "ExportStatusEnum": "zone.models.data_exports.ExportStatus",
     },
 }
 

@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from customs import api as customs_api
 from hetao import views
 from hetao.api.urls import router
 from zone.api import whitelist as api_whitelist
@@ -18,11 +19,13 @@ urlpatterns = [
         api_whitelist.FilingVerificationView.as_view(),
         name="whitelist-verify",
     ),
+    path("api/v1/people/check/", customs_api.PassageCheckView.as_view(), name="people-check"),
     # Namespaced: the API's route names ("api:whitelist-application-submit") never shadow the pages'.
     path("api/v1/", include((router.urls, "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include("zone.urls")),
+    path("", include("customs.urls")),
     path("", views.home, name="home"),
     path("accounts/", include("hetao.accounts_urls")),
     path("notifications/", views.notification_list, name="notifications"),

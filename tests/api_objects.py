@@ -32,7 +32,16 @@ from hetao.models import User
 from tests.factories import ParkFactory, SiteFactory
 from tests.zone.whitelist_helpers import make_reviewer, pdf_upload
 from zone import services
-from zone.models import ApplicationComment, Institution, Park, Site, WhitelistApplication, WhitelistEntry
+from zone.models import (
+    ApplicationComment,
+    DataExportFiling,
+    Institution,
+    NegativeListEntry,
+    Park,
+    Site,
+    WhitelistApplication,
+    WhitelistEntry,
+)
 
 
 @dataclass
@@ -145,3 +154,154 @@ def _audit_event(institution, member) -> Built:
 URL_VALUES: dict[str, tuple[type, str]] = {
     "filing_no": (WhitelistEntry, "filing_no"),
 }
+
+
+# -- zone: data export filings and the negative list ------------------------------------------------
+
+
+def data_whitelisted(institution: Institution, scopes=("data",)) -> WhitelistEntry:
+    """The institution's whitelist entry, active today with `scopes` (its entry is extended, or one made)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    entry = WhitelistEntry.objects.filter(institution=institution, status="active").first()
+    if entry is not None:
+        entry.scopes = sorted(set(entry.scopes) | set(scopes))
+        entry.save(update_fields=["scopes", "updated_at"])
+        return entry
+    return WhitelistEntry.objects.create(
+        institution=institution,
+        filing_no=services.next_filing_no(today),
+        scopes=sorted(scopes),
+        valid_from=today - timedelta(days=30),
+        valid_until=today + timedelta(days=700),
+    )
+
+
+def export_values(**overrides) -> dict:
+    """A complete filing of general research data to the Hong Kong park, for the next 90 days."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    values = {
+        "title": "Sequencing run statistics",
+        "categories": ["general"],
+        "record_count": 12_000,
+        "person_count": 0,
+        "destination": "hk_park",
+        "recipient": "Joint laboratory, Hong Kong park",
+        "purpose": "Joint analysis",
+        "channel": "Dedicated international data channel",
+        "security_measures": "Encrypted transfer",
+        "period_start": today,
+        "period_end": today + timedelta(days=90),
+    }
+    values.update(overrides)
+    return values
+
+
+def export_filing(institution: Institution, member: User, *, submit: bool = False, **overrides):
+    """A draft (or, with `submit`, a submitted) data export filing; submitting whitelists the institution for data."""
+    filing = services.export_filing_create(institution=institution, actor=member, **export_values(**overrides))
+    if submit:
+        data_whitelisted(institution)
+        filing = services.export_filing_submit(filing_id=filing.pk, actor=member)
+    filing.refresh_from_db()
+    return filing
+
+
+def _export_body(institution) -> dict:
+    values = export_values(title=f"Data of {institution.registration_no}")
+    return {
+        "institution": institution.pk,
+        **{name: value.isoformat() if hasattr(value, "isoformat") else value for name, value in values.items()},
+    }
+
+
+@builds(DataExportFiling, create_body=_export_body)
+def _data_export_filing(institution, member) -> Built:
+    """A submitted filing that needs a security assessment, its explanation kept."""
+    filing = export_filing(
+        institution,
+        member,
+        submit=True,
+        title=f"Genomes of {institution.registration_no}",
+        categories=["human_genetic"],
+        person_count=40,
+        reference=f"DX-{institution.registration_no}",
+    )
+    return Built(filing, private=[*private_of(institution), filing.title, filing.reference])
+
+
+@builds(NegativeListEntry)
+def _negative_list_entry(institution, member) -> Built:
+    """Reference data kept by staff: an entry of the negative list (no institution owns it)."""
+    entry = services.negative_list_entry_save(
+        instance=NegativeListEntry(
+            category="important", min_records=1_000_000, destinations="abroad", outcome="refused", name_en="Refused."
+        ),
+        actor=make_reviewer(),
+    )
+    return Built(entry)
+
+
+# -- zone and customs: registered persons and their passage checks --------------------------------
+
+from customs.models import PassageCheck  # noqa: E402 - this part stands on its own
+from customs.services import passage_check  # noqa: E402
+from tests.zone import people_helpers  # noqa: E402
+from zone.models import RegisteredPerson  # noqa: E402
+
+
+def _personnel_entry(institution) -> None:
+    """Give the institution an active whitelist entry with the personnel scope, once."""
+    if services.personnel_entry(institution.pk) is None:
+        people_helpers.whitelisted(scopes=["goods", "personnel"], institution=institution)
+
+
+def _person_body(institution) -> dict:
+    return {
+        "institution": institution.pk,
+        "name_en": "Ada Ng",
+        "document_type": "passport",
+        "document_number": people_helpers.passport_number(),
+        "nationality": "GB",
+        "valid_from": "2030-01-01",
+        "valid_until": "2031-12-31",
+    }
+
+
+@builds(RegisteredPerson, create_body=_person_body)
+def _person(institution, member) -> Built:
+    """A submitted registration of a person of the institution."""
+    _personnel_entry(institution)
+    number = people_helpers.passport_number()
+    person = people_helpers.submitted_person(
+        institution, member, name_en=f"Researcher of {institution.registration_no}", document_number=number
+    )
+    return Built(person, private=[*private_of(institution), person.name_en, number])
+
+
+@builds(PassageCheck)
+def _passage_check(institution, member) -> Built:
+    """A customs officer's check of an approved person of the institution."""
+    _personnel_entry(institution)
+    number = people_helpers.passport_number()
+    person = people_helpers.approved_person(
+        institution,
+        member,
+        make_reviewer(),
+        name_en=f"Carrier of {institution.registration_no}",
+        document_number=number,
+    )
+    check = passage_check(
+        checkpoint=people_helpers.checkpoint(),
+        document_type=person.document_type,
+        document_number=number,
+        actor=people_helpers.customs_officer(),
+    )
+    return Built(check, private=[*private_of(institution), person.name_en, number])

@@ -219,3 +219,72 @@ class InvitationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "accepted_at",
         "accepted_by",
     ]
+
+
+# --- data export filings: read-only; the negative list through its services --------------------
+
+from .models import DataExportFiling, NegativeListEntry  # noqa: E402 - this part stands on its own
+from .services import negative_list_entry_delete, negative_list_entry_save  # noqa: E402
+
+
+@admin.register(DataExportFiling)
+class DataExportFilingAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["id", "number", "institution", "title", "destination", "outcome", "status", "submitted_at"]
+    list_filter = ["status", "outcome", "destination", "submitted_at", "decided_at"]
+    search_fields = ["number", "reference", "title", "institution__name_en", "institution__registration_no"]
+    readonly_fields = [f.name for f in DataExportFiling._meta.fields]
+    date_hierarchy = "created_at"
+    list_select_related = ["institution"]
+
+
+@admin.register(NegativeListEntry)
+class NegativeListEntryAdmin(ServiceAdminMixin, AuditTrailMixin, admin.ModelAdmin):
+    save_service = staticmethod(negative_list_entry_save)
+    delete_service = staticmethod(negative_list_entry_delete)
+
+    list_display = ["id", "category", "min_records", "min_persons", "destinations", "outcome", "active", "name_en"]
+    list_filter = ["category", "destinations", "outcome", "active"]
+    search_fields = ["name_en", "name_zh_hans", "name_zh_hant"]
+    readonly_fields = ["created_at", "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["category", "min_records", "min_persons", "destinations", "outcome", "active"]}),
+        (_("Reason shown to filers"), {"fields": ["name_en", "name_zh_hans", "name_zh_hant"]}),
+        (_("Record"), {"fields": ["created_at", "updated_at"]}),
+    ]
+
+
+# --- registered persons: read-only, the travel document shown masked ----------------------------
+
+from .models import RegisteredPerson  # noqa: E402 - this part stands on its own
+
+_PERSON_HIDDEN = {"document_number", "document_hash"}  # encrypted value and lookup hash: never shown
+
+
+@admin.register(RegisteredPerson)
+class RegisteredPersonAdmin(ReadOnlyAdminMixin, AuditTrailMixin, admin.ModelAdmin):
+    """Persons change through their workflow only (pages, API); the admin reads them."""
+
+    list_display = [
+        "id",
+        "name_en",
+        "name_zh",
+        "institution",
+        "document_type",
+        "masked_document",
+        "designated_carrier",
+        "status",
+        "valid_until",
+    ]
+    list_filter = ["status", "document_type", "designated_carrier", "valid_until"]
+    search_fields = ["name_en", "name_zh", "document_last4", "institution__name_en", "institution__registration_no"]
+    exclude = sorted(_PERSON_HIDDEN)
+    readonly_fields = [
+        *(f.name for f in RegisteredPerson._meta.fields if f.name not in _PERSON_HIDDEN | {"document_last4"}),
+        "masked_document",
+    ]
+    list_select_related = ["institution"]
+    date_hierarchy = "created_at"
+
+    @admin.display(description=_("travel document number"))
+    def masked_document(self, obj):
+        return obj.masked_document

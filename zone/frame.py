@@ -66,3 +66,53 @@ def register() -> None:
         order=30,
     )
     registry.work_tile(build=_review_tile, order=10)
+    # Registered persons (the whitelist's personnel scope).
+    from .demo_people import seed_people
+    from .models import RegisteredPerson
+    from .views.people_staff import review_tile as people_review_tile
+
+    registry.nav(
+        area=registry.STAFF,
+        url_name="staff-people-queue",
+        label=gettext_lazy("Registered persons"),
+        order=25,
+        allowed=lambda user: user.has_perm("zone.view_registeredperson"),
+        active_prefix="staff-people",
+    )
+    registry.nav(
+        area=registry.MEMBER,
+        url_name="people-list",
+        label=gettext_lazy("Registered persons"),
+        order=20,
+        active_prefix="people",
+    )
+    registry.count_tile(
+        model=RegisteredPerson,
+        label=gettext_lazy("Registered persons"),
+        description=gettext_lazy("Researchers of whitelisted institutions registered for facilitated passage."),
+        order=35,
+    )
+    registry.work_tile(build=people_review_tile, order=15)
+    registry.demo_step(seed_people, order=20)
+    # Research-data export filings and the negative list (the whitelist's data scope).
+    from .demo_data_exports import seed_data_exports
+    from .permissions import EXPORT_VIEW_PERMISSION, is_export_assessor
+    from .views.data_exports_staff import assessment_tile
+
+    registry.nav(
+        area=registry.STAFF,
+        url_name="staff-data-exports",
+        label=gettext_lazy("Data exports"),
+        order=27,
+        allowed=lambda user: user.has_perm(EXPORT_VIEW_PERMISSION) or is_export_assessor(user),
+        active_prefix="staff-data-export",
+    )
+    registry.nav(
+        area=registry.MEMBER,
+        url_name="data-exports",
+        label=gettext_lazy("Data exports"),
+        order=30,
+        active_prefix="data-export",
+    )
+    registry.work_tile(build=assessment_tile, order=17)
+    registry.demo_step(seed_data_exports, order=30)

@@ -49,3 +49,63 @@ def can_decide(user, application) -> tuple[bool, str]:
     if member_role(user, application.institution_id) is not None:
         return False, _("A member of the applying institution cannot decide its application.")
     return True, ""
+
+
+# --- registered persons -------------------------------------------------------------------------
+
+PERSON_REVIEW_PERMISSION = "zone.review_registeredperson"
+
+
+def is_person_reviewer(user) -> bool:
+    """Reviews registered persons: holds the permission (whitelist reviewers by role, or a superuser)."""
+    return bool(user and user.is_authenticated and user.is_active and user.has_perm(PERSON_REVIEW_PERMISSION))
+
+
+def person_reviewers():
+    """Every active reviewer of registered persons, by username."""
+    return User.objects.with_perm(
+        PERSON_REVIEW_PERMISSION, backend="django.contrib.auth.backends.ModelBackend"
+    ).order_by("username")
+
+
+def can_decide_person(user, person) -> tuple[bool, str]:
+    """Reviewers decide on registered persons, never on those of an institution they belong to."""
+    if not is_person_reviewer(user):
+        return False, _("Only reviewers of registered persons can do this.")
+    if member_role(user, person.institution_id) is not None:
+        return False, _("A member of the person's institution cannot decide on their registration.")
+    return True, ""
+
+
+# --- data export filings ------------------------------------------------------------------------
+
+EXPORT_ASSESS_PERMISSION = "zone.assess_dataexportfiling"
+EXPORT_VIEW_PERMISSION = "zone.view_dataexportfiling"
+NEGATIVE_LIST_VIEW_PERMISSION = "zone.view_negativelistentry"
+NEGATIVE_LIST_CHANGE_PERMISSION = "zone.change_negativelistentry"
+
+
+def is_export_assessor(user) -> bool:
+    """Assesses and decides data export filings: holds the permission (whitelist reviewers by role)."""
+    return bool(user and user.is_authenticated and user.is_active and user.has_perm(EXPORT_ASSESS_PERMISSION))
+
+
+def export_assessors():
+    """Every active assessor of data export filings, by username."""
+    return User.objects.with_perm(
+        EXPORT_ASSESS_PERMISSION, backend="django.contrib.auth.backends.ModelBackend"
+    ).order_by("username")
+
+
+def can_assess_export(user, filing) -> tuple[bool, str]:
+    """Assessors decide data export filings, never those of an institution they belong to."""
+    if not is_export_assessor(user):
+        return False, _("Only assessors of data export filings can do this.")
+    if member_role(user, filing.institution_id) is not None:
+        return False, _("A member of the filing institution cannot assess or decide its filing.")
+    return True, ""
+
+
+def can_edit_negative_list(user, verb: str = "change") -> bool:
+    """Zone staff who keep the negative list: `verb` is add, change or delete."""
+    return bool(user and user.is_authenticated and user.is_active and user.has_perm(f"zone.{verb}_negativelistentry"))

@@ -20,3 +20,13 @@ def send_invitation_email(invitation_id: int, language: str) -> bool:
     from .emails import send_invitation_email as send
 
     return send(invitation_id, language)
+
+
+@shared_task
+def registered_persons_expire() -> dict:
+    """Expire registered persons whose validity, or whose institution's whitelist filing for
+    personnel, has ended; safe to run twice."""
+    from .services import persons_expire
+
+    with audit_context(channel="task", task="registered_persons_expire"):
+        return persons_expire()

@@ -58,3 +58,61 @@ urlpatterns = [
     path("staff/whitelist/entries/", views_staff.registry, name="staff-registry"),
     path("staff/whitelist/entries/<int:pk>/status/", views_staff.registry_change, name="staff-registry-change"),
 ]
+
+# People: registered persons of institutions (the whitelist's personnel scope).
+from .views import people as views_people  # noqa: E402
+from .views import people_staff as views_people_staff  # noqa: E402
+
+urlpatterns += [
+    path("people/", views_people.person_list, name="people-list"),
+    path("people/new/", views_people.person_create, name="people-new"),
+    path("people/<int:pk>/", views_people.person_detail, name="people-detail"),
+    path("people/<int:pk>/edit/", views_people.person_edit, name="people-edit"),
+    path("people/<int:pk>/submit/", views_people.person_submit, name="people-submit"),
+    path("staff/people/", views_people_staff.person_queue, name="staff-people-queue"),
+    path("staff/people/export/<str:fmt>/", views_people_staff.person_queue_export, name="staff-people-export"),
+    path("staff/people/<int:pk>/", views_people_staff.person_detail, name="staff-people-detail"),
+    path("staff/people/<int:pk>/approve/", views_people_staff.person_approve, name="staff-people-approve"),
+    path("staff/people/<int:pk>/reject/", views_people_staff.person_reject, name="staff-people-reject"),
+    path("staff/people/<int:pk>/suspend/", views_people_staff.person_suspend, name="staff-people-suspend"),
+    path("staff/people/<int:pk>/reinstate/", views_people_staff.person_reinstate, name="staff-people-reinstate"),
+]
+
+# Data exports: research-data export filings and the negative list (the whitelist's data scope).
+from .views import data_exports as views_data  # noqa: E402
+from .views import data_exports_staff as views_data_staff  # noqa: E402
+
+urlpatterns += [
+    path("data-exports/", views_data.filing_list, name="data-exports"),
+    path("data-exports/new/", views_data.filing_create, name="data-export-new"),
+    path("data-exports/<int:pk>/", views_data.filing_detail, name="data-export"),
+    path("data-exports/<int:pk>/edit/", views_data.filing_edit, name="data-export-edit"),
+    path("data-exports/<int:pk>/submit/", views_data.filing_submit, name="data-export-submit"),
+    path("data-exports/<int:pk>/withdraw/", views_data.filing_withdraw, name="data-export-withdraw"),
+    path("staff/data-exports/", views_data_staff.queue, name="staff-data-exports"),
+    path("staff/data-exports/export/<str:fmt>/", views_data_staff.queue_export, name="staff-data-export-download"),
+    path("staff/data-exports/<int:pk>/", views_data_staff.filing_detail, name="staff-data-export"),
+    path("staff/data-exports/<int:pk>/assess/", views_data_staff.filing_assess, name="staff-data-export-assess"),
+    path("staff/data-exports/<int:pk>/approve/", views_data_staff.filing_approve, name="staff-data-export-approve"),
+    path("staff/data-exports/<int:pk>/reject/", views_data_staff.filing_reject, name="staff-data-export-reject"),
+    path(
+        "staff/data-exports/negative-list/",
+        views_data_staff.negative_list,
+        name="staff-data-export-negative-list",
+    ),
+    path(
+        "staff/data-exports/negative-list/new/",
+        views_data_staff.negative_list_add,
+        name="staff-data-export-negative-list-new",
+    ),
+    path(
+        "staff/data-exports/negative-list/<int:pk>/edit/",
+        views_data_staff.negative_list_edit,
+        name="staff-data-export-negative-list-edit",
+    ),
+    path(
+        "staff/data-exports/negative-list/<int:pk>/active/",
+        views_data_staff.negative_list_active,
+        name="staff-data-export-negative-list-active",
+    ),
+]

@@ -146,7 +146,7 @@ def test_staff_home_shows_counts_of_zone_records():
             response.content.decode(),
         )
     )
-    assert tiles == {"Parks": "2", "Sites": "0", "Institutions": "1", "Checkpoints": "0"}
+    assert tiles == {"Parks": "2", "Sites": "0", "Institutions": "1", "Registered persons": "0", "Checkpoints": "0"}
 
 
 def test_member_home_lists_their_institutions_with_their_role():

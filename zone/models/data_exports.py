@@ -28,6 +28,11 @@ class DataCategory(models.TextChoices):
 
 DATA_CATEGORY_VALUES = [choice.value for choice in DataCategory]
 
+# Bounds of a filing's numbers and reference: a trillion records or persons is beyond any real
+# dataset and far inside the columns, so arithmetic and comparisons never overflow.
+COUNT_MAX = 10**12
+REFERENCE_MAX = 64
+
 
 class Destination(models.TextChoices):
     HK_PARK = "hk_park", _("The Hong Kong park of the zone")
@@ -98,7 +103,7 @@ class DataExportFiling(models.Model):
         "zone.Institution", on_delete=models.PROTECT, related_name="data_export_filings", verbose_name=_("institution")
     )
     number = models.CharField(_("filing number"), max_length=20, unique=True, null=True, blank=True)
-    reference = models.CharField(_("your reference"), max_length=64, blank=True)
+    reference = models.CharField(_("your reference"), max_length=REFERENCE_MAX, blank=True)
     title = models.CharField(_("dataset title"), max_length=SHORT_TEXT_MAX)
     description = models.TextField(_("dataset description"), max_length=LONG_TEXT_MAX, blank=True)
     categories = ArrayField(
@@ -163,3 +168,9 @@ class DataExportFiling(models.Model):
 
     def __str__(self):
         return self.number or _("Data export filing %(id)s") % {"id": self.pk}
+
+    @property
+    def category_labels(self) -> list[str]:
+        """The data categories' names in the active language, in the order of `DataCategory`."""
+        labels = dict(DataCategory.choices)
+        return [str(labels.get(value, value)) for value in self.categories or []]

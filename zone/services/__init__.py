@@ -76,3 +76,73 @@ __all__ = [
     "reference_save",
     "verify_filing",
 ]
+
+# Registered persons (the whitelist's personnel scope).
+from .people import (
+    NOT_VALID_REASONS,
+    live_registration,
+    not_valid_reason_text,
+    passage_status,
+    person_approve,
+    person_create,
+    person_reinstate,
+    person_reject,
+    person_submit,
+    person_suspend,
+    person_update,
+    personnel_entry,
+    persons_expire,
+    with_personnel_entry,
+)
+
+__all__ += [
+    "NOT_VALID_REASONS",
+    "live_registration",
+    "not_valid_reason_text",
+    "passage_status",
+    "person_approve",
+    "person_create",
+    "person_reinstate",
+    "person_reject",
+    "person_submit",
+    "person_suspend",
+    "person_update",
+    "personnel_entry",
+    "persons_expire",
+    "with_personnel_entry",
+]
+
+# Research-data export filings and the negative list (the whitelist's data scope).
+from .data_exports import (  # noqa: E402 - after the people section's __all__
+    NUMBER_SERIES,
+    clean_filing,
+    decide,
+    export_filing_approve,
+    export_filing_assess,
+    export_filing_create,
+    export_filing_precheck,
+    export_filing_reject,
+    export_filing_submit,
+    export_filing_update,
+    export_filing_withdraw,
+    institution_exports_data,
+    negative_list_entry_delete,
+    negative_list_entry_save,
+)
+
+__all__ += [
+    "NUMBER_SERIES",
+    "clean_filing",
+    "decide",
+    "export_filing_approve",
+    "export_filing_assess",
+    "export_filing_create",
+    "export_filing_precheck",
+    "export_filing_reject",
+    "export_filing_submit",
+    "export_filing_update",
+    "export_filing_withdraw",
+    "institution_exports_data",
+    "negative_list_entry_delete",
+    "negative_list_entry_save",
+]

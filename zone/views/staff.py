@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from hetao.exports import EXPORT_FORMATS, export_response
-from hetao.pages import page_of, run_service, staff_permission, stale_action
+from hetao.pages import form_step, page_of, run_service, staff_permission
 from hetao.principal import principal_for
 
 from .. import services
@@ -164,15 +164,17 @@ def review_application(request, pk):
 def _review_action(request, pk, *, action, form_name, make_form, call, done):
     """Check the state, validate the form, call the service, and answer with the page or a redirect."""
     application = _application_for(request, pk)
-    back = redirect("staff-review-application", pk=application.pk)
-    if action is not None and stale_action(request, APPLICATION, action, application):
-        return back
-    form = make_form(request.POST, application)
-    if form.is_valid():
-        outcome = run_service(request, lambda: call(application, form.cleaned_data), form=form, success=done)
-        if outcome.ok or outcome.conflict:
-            return back
-    return _render_review(request, application, **{form_name: form})
+    return form_step(
+        request,
+        application,
+        machine=APPLICATION,
+        action=action,
+        form=make_form(request.POST, application),
+        call=lambda data: call(application, data),
+        done=done,
+        back=redirect("staff-review-application", pk=application.pk),
+        again=lambda form: _render_review(request, application, **{form_name: form}),
+    )
 
 
 @staff_permission(REVIEW_PERMISSION)
