@@ -14,22 +14,25 @@ from zone.validators import DOCUMENT_NUMBER_MAX
 from .models import Checkpoint, PassageCheck
 from .services import reason_text
 
+CHECKPOINT_CODE_MAX = Checkpoint._meta.get_field("code").max_length
 
-class CheckpointCodeField(serializers.CharField):
-    """An active checkpoint by its code (HT-NO1 …): a bounded string in the schema, the checkpoint
-    in the validated data."""
 
-    default_error_messages = {"does_not_exist": _("No checkpoint in service has this code.")}
+@extend_schema_field({"type": "string", "minLength": 1, "maxLength": CHECKPOINT_CODE_MAX})
+class CheckpointCodeField(serializers.SlugRelatedField):
+    """An active checkpoint by its code (HT-NO1 …); a bounded string in the schema."""
+
+    default_error_messages = {
+        "does_not_exist": _("No checkpoint in service has this code."),
+        "invalid": _("No checkpoint in service has this code."),
+    }
 
     def __init__(self, **kwargs):
-        super().__init__(max_length=Checkpoint._meta.get_field("code").max_length, **kwargs)
+        super().__init__(slug_field="code", queryset=Checkpoint.objects.filter(active=True), **kwargs)
 
     def to_internal_value(self, data):
-        code = super().to_internal_value(data)
-        checkpoint = Checkpoint.objects.filter(active=True, code=code).first()
-        if checkpoint is None:
+        if isinstance(data, str) and len(data) > CHECKPOINT_CODE_MAX:
             self.fail("does_not_exist")
-        return checkpoint
+        return super().to_internal_value(data)
 
 
 class PassageCheckInputSerializer(serializers.Serializer):
