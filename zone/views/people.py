@@ -104,7 +104,7 @@ def person_create(request):
         )
         if outcome.ok:
             return _back(outcome.value)
-    return render(request, "zone/people/form.html", {"form": form, "people-detail": None, "not_admitted": not_admitted})
+    return render(request, "zone/people/form.html", {"form": form, "person": None, "not_admitted": not_admitted})
 
 
 @login_required
@@ -120,7 +120,7 @@ def person_detail(request, pk):
         request,
         "zone/people/detail.html",
         {
-            "people-detail": person,
+            "person": person,
             "role": member_role(user, person.institution_id),
             "can_file": can_file(user, person.institution_id),
             "editable": PERSON.allows(PERSON_EDIT, person.status) and PERSON.may(PERSON_EDIT, person, user)[0],
@@ -161,7 +161,7 @@ def person_edit(request, pk):
         )
         if outcome.ok or outcome.conflict:
             return _back(person)
-    return render(request, "zone/people/form.html", {"form": form, "people-detail": person})
+    return render(request, "zone/people/form.html", {"form": form, "person": person})
 
 
 @login_required

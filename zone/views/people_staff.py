@@ -149,7 +149,7 @@ def _render_person(request, person, **bound_forms):
         request,
         "zone/staff/people/detail.html",
         {
-            "people-detail": person,
+            "person": person,
             "can_decide": decide,
             "decide_reason": decide_reason,
             "entry": services.personnel_entry(person.institution_id),
