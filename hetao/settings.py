@@ -192,6 +192,11 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
 BATCH_MAX_BYTES = env.int("BATCH_MAX_BYTES", default=200 * 1024 * 1024)
 
+# Customs: the share of green declarations sent to yellow at random (0 to 1), and the seed that
+# makes the selection reproducible from a declaration's number (keep it secret, like SECRET_KEY).
+CUSTOMS_SELECTION_RATE = env.float("CUSTOMS_SELECTION_RATE", default=0.05)
+CUSTOMS_SELECTION_SEED = env("CUSTOMS_SELECTION_SEED", default="") or f"customs-selection:{SECRET_KEY}"
+
 # E-mail: SMTP in production, printed to the console in development (DEBUG on).
 _EMAIL_BACKEND = env(
     "EMAIL_BACKEND",

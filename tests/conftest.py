@@ -190,6 +190,10 @@ def pytest_runtest_teardown(item, nextitem):
 
             if not NegativeListEntry.objects.exists():
                 import_module("zone.migrations.0008_default_negative_list").seed(apps, None)
+            from customs.models import RiskRule
+
+            if not RiskRule.objects.exists():
+                import_module("customs.migrations.0006_default_risk_rules").seed(apps, None)
     return result
 
 

@@ -12,7 +12,8 @@ from itertools import count
 import pytest
 from django.utils import translation
 
-from zone.rules.data_exports import evaluate, reason_in
+from hetao.i18n import reason_in
+from zone.rules.data_exports import evaluate
 
 DEFAULT_ENTRIES = import_module("zone.migrations.0008_default_negative_list").DEFAULT_ENTRIES
 _ids = count(100)

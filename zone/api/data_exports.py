@@ -18,13 +18,13 @@ from hetao.api.idempotency import IDEMPOTENCY_KEY_PARAMETER, IdempotentCreateMix
 from hetao.api.permissions import HasTokenScope
 from hetao.api.schema import ApiErrorSerializer
 from hetao.api.transitions import CONFLICT, TransitionMixin, transition_action, validated
+from hetao.i18n import reason_in
 from hetao.principal import principal_for
 
 from .. import services
 from ..filtersets.data_exports import DataExportFilingApiFilterSet, NegativeListEntryFilterSet
 from ..models import DataExportFiling, Institution, NegativeListEntry
 from ..permissions import can_edit_negative_list
-from ..rules.data_exports import reason_in
 from ..serializers.data_exports import (
     DataExportFilingSerializer,
     DataExportFilingUpdateSerializer,

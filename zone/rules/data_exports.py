@@ -22,9 +22,9 @@ assessment: what the list does not foresee is never let through unexamined.
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.conf import settings
-from django.utils import translation
 from django.utils.translation import gettext as _
+
+from hetao.i18n import translated_reason, trilingual_reason
 
 from ..models.data_exports import OUTCOME_SEVERITY, DataCategory, Destination, DestinationScope, Outcome
 
@@ -57,29 +57,21 @@ class Decision:
         return [item.as_json() for item in self.applied]
 
 
-def _languages() -> list[str]:
-    return [code for code, _name in settings.LANGUAGES]
-
-
 def entry_reason(entry) -> dict[str, str]:
-    """An entry's reason in each portal language; a missing Chinese text falls back on the other
-    script, then on English (as `TrilingualNameMixin.name` does)."""
-    en = entry.name_en or ""
-    hans = entry.name_zh_hans or entry.name_zh_hant or en
-    hant = entry.name_zh_hant or entry.name_zh_hans or en
-    texts = {"en": en, "zh-hans": hans, "zh-hant": hant}
-    return {language: texts.get(language, en) for language in _languages()}
+    """An entry's reason in each portal language."""
+    return trilingual_reason(entry)
 
 
 def _uncovered_reason(category: str) -> dict[str, str]:
-    reasons = {}
-    for language in _languages():
-        with translation.override(language):
-            reasons[language] = _(
+    return translated_reason(
+        lambda: (
+            _(
                 "No entry of the negative list applies to the category “%(category)s” of this filing, so a "
                 "security assessment decides."
-            ) % {"category": DataCategory(category).label}
-    return reasons
+            )
+            % {"category": DataCategory(category).label}
+        )
+    )
 
 
 def destination_covered(scope: str, destination: str) -> bool:
@@ -141,11 +133,3 @@ def evaluate(*, categories, record_count: int, person_count: int, destination: s
     # The strictest reasons first: they are what the filing needs.
     applied.sort(key=lambda item: -severity(item.outcome))
     return Decision(outcome=Outcome(outcome).value, applied=applied)
-
-
-def reason_in(reason: dict, language: str | None = None) -> str:
-    """A stored reason ({language: text}) in `language` (default: the active one), else English."""
-    language = language or translation.get_language() or settings.LANGUAGE_CODE
-    if not isinstance(reason, dict):
-        return str(reason or "")
-    return reason.get(language) or reason.get(settings.LANGUAGE_CODE) or next(iter(reason.values()), "")

@@ -10,11 +10,11 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from hetao.api.fields import BoundedDateField, IdField
+from hetao.i18n import reason_in
 from hetao.limits import COMMENT_MAX, LONG_TEXT_MAX, NOTE_MAX, SHORT_TEXT_MAX
 
 from ..models import DataCategory, DataExportFiling, Destination, NegativeListEntry, Outcome
 from ..models.data_exports import COUNT_MAX, REFERENCE_MAX
-from ..rules.data_exports import reason_in
 
 
 def _categories(**kwargs) -> serializers.ListField:

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django_countries import countries
 
 from hetao.errors import InvalidTransition, NotAllowed
+from hetao.i18n import reason_in
 from hetao.limits import COMMENT_MAX, LONG_TEXT_MAX, NOTE_MAX, SHORT_TEXT_MAX, bounded_date, bounded_text
 from hetao.models import User
 from hetao.notifications import localised, notify
@@ -35,7 +36,7 @@ from ..models import (
 )
 from ..models.data_exports import COUNT_MAX, REFERENCE_MAX
 from ..permissions import can_edit_negative_list, can_file, export_assessors
-from ..rules.data_exports import Decision, evaluate, reason_in
+from ..rules.data_exports import Decision, evaluate
 from ..workflow import (
     EXPORT,
     EXPORT_APPROVE,

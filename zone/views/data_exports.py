@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from hetao.i18n import reason_in
 from hetao.pages import page_of, run_service, stale_action
 from hetao.principal import principal_for
 
@@ -25,7 +26,6 @@ from ..forms.data_exports import (
 )
 from ..models import DataCategory, DataExportFiling, ExportStatus, Institution, Membership, Outcome
 from ..permissions import EXPORT_VIEW_PERMISSION, can_file, member_role
-from ..rules.data_exports import reason_in
 from ..workflow import EXPORT, EXPORT_EDIT, EXPORT_SUBMIT, EXPORT_WITHDRAW, export_actions
 
 

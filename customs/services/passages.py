@@ -15,7 +15,7 @@ from zone.models import TravelDocumentType
 from zone.models.people import document_hash
 from zone.validators import clean_travel_document
 
-from .models import Checkpoint, PassageCheck
+from ..models import Checkpoint, PassageCheck
 
 
 @transaction.atomic

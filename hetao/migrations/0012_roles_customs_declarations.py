@@ -1,0 +1,19 @@
+from django.db import migrations
+
+
+def sync(apps, schema_editor):
+    from hetao.roles import sync_roles
+
+    missing = sync_roles(apps, schema_editor)
+    if missing:
+        raise RuntimeError(f"role permissions without a model: {missing}")
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("hetao", "0011_roles_people_and_data"),
+        ("zone", "0008_default_negative_list"),
+        ("customs", "0006_default_risk_rules"),
+    ]
+
+    operations = [migrations.RunPython(sync, migrations.RunPython.noop)]
