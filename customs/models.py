@@ -289,7 +289,7 @@ class DeclarationQuerySet(VisibleToQuerySet):
     def visible_to(self, principal):
         """The declarant's members see its declarations; the receiver of an internal movement sees
         those that name it once filed."""
-        if principal.institution_ids is None:
+        if principal is None or principal.institution_ids is None:
             return super().visible_to(principal)
         return self.filter(
             models.Q(institution_id__in=principal.institution_ids)
@@ -363,6 +363,9 @@ class Declaration(models.Model):
     findings = models.TextField(_("inspection findings"), max_length=COMMENT_MAX, blank=True)
     decision_note = models.TextField(_("reason for the decision"), max_length=NOTE_MAX, blank=True)
     filed_at = models.DateTimeField(_("filed at"), null=True, blank=True, db_index=True)
+    # The release slip: what the checkpoint officer scans when the goods cross.
+    slip_number = models.CharField(_("release slip"), max_length=20, unique=True, null=True, blank=True)
+    slip_valid_until = models.DateField(_("release slip valid until"), null=True, blank=True)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -389,6 +392,10 @@ class Declaration(models.Model):
                 | models.Q(period_end__isnull=True)
                 | models.Q(period_end__gte=models.F("period_start")),
                 name="declaration_period_ordered",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(slip_number__isnull=True) | models.Q(slip_number__regex=r"^HTRS-[0-9]{4}-[0-9]{7}$"),
+                name="declaration_slip_format",
             ),
             models.CheckConstraint(
                 condition=models.Q(line=Line.INTERNAL, receiving_institution__isnull=False)
@@ -516,3 +523,68 @@ class StockMovement(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.quantity} {self.unit}"
+
+
+# --- gate passages --------------------------------------------------------------------------------
+
+
+@audited()
+class GatePassage(models.Model):
+    """The physical crossing of released goods, recorded when the checkpoint officer scans or types
+    the release slip. A declaration passes once; a consolidated one in parts until its quantities
+    have passed. Append-only."""
+
+    declaration = models.ForeignKey(
+        Declaration, on_delete=models.PROTECT, related_name="passages", verbose_name=_("declaration")
+    )
+    checkpoint = models.ForeignKey(
+        Checkpoint, on_delete=models.PROTECT, related_name="gate_passages", verbose_name=_("checkpoint")
+    )
+    vehicle_plate = models.CharField(_("vehicle plate"), max_length=16, blank=True)
+    carrier = models.ForeignKey(
+        "zone.RegisteredPerson",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="gate_passages",
+        verbose_name=_("carrier"),
+    )
+    partial = models.BooleanField(_("partial passage"), default=False)
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("officer")
+    )
+    passed_at = models.DateTimeField(_("passed at"), auto_now_add=True, db_index=True)
+
+    objects = VisibleToQuerySet.as_manager()
+    tenant_field = "declaration__institution"
+
+    class Meta:
+        verbose_name = _("gate passage")
+        verbose_name_plural = _("gate passages")
+        ordering = ["-passed_at", "-id"]
+        triggers = [pgtrigger.Protect(name="gate_passage_append_only", operation=pgtrigger.Update | pgtrigger.Delete)]
+
+    def __str__(self):
+        return f"{self.declaration.number} {self.checkpoint.code} {self.passed_at:%Y-%m-%d %H:%M}"
+
+
+class GatePassageItem(models.Model):
+    """How much of one declaration item crossed in a passage."""
+
+    passage = models.ForeignKey(GatePassage, on_delete=models.PROTECT, related_name="items", verbose_name=_("passage"))
+    item = models.ForeignKey(DeclarationItem, on_delete=models.PROTECT, related_name="passed", verbose_name=_("item"))
+    quantity = models.DecimalField(_("quantity"), max_digits=QUANTITY_DIGITS, decimal_places=QUANTITY_PLACES)
+
+    class Meta:
+        verbose_name = _("gate passage item")
+        verbose_name_plural = _("gate passage items")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(quantity__gt=0), name="gate_passage_item_quantity_positive"),
+            models.UniqueConstraint(fields=["passage", "item"], name="gate_passage_item_once"),
+        ]
+        triggers = [
+            pgtrigger.Protect(name="gate_passage_item_append_only", operation=pgtrigger.Update | pgtrigger.Delete)
+        ]
+
+    def __str__(self):
+        return f"{self.item_id}: {self.quantity}"

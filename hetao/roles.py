@@ -57,8 +57,13 @@ _CUSTOMS_VIEW = [
     "customs.view_stockmovement",
     "customs.view_riskrule",
     "customs.view_rulesetversion",
+    "customs.view_gatepassage",
 ]
-_CUSTOMS_DECIDE = ["customs.decide_declaration", *(f"customs.{verb}_riskrule" for verb in ("add", "change", "delete"))]
+_CUSTOMS_DECIDE = [
+    "customs.decide_declaration",
+    "customs.add_gatepassage",
+    *(f"customs.{verb}_riskrule" for verb in ("add", "change", "delete")),
+]
 
 # Role -> "app_label.codename" permissions. Every permission of a model the role manages.
 ROLE_PERMISSIONS = {

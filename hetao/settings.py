@@ -196,6 +196,10 @@ BATCH_MAX_BYTES = env.int("BATCH_MAX_BYTES", default=200 * 1024 * 1024)
 # makes the selection reproducible from a declaration's number (keep it secret, like SECRET_KEY).
 CUSTOMS_SELECTION_RATE = env.float("CUSTOMS_SELECTION_RATE", default=0.05)
 CUSTOMS_SELECTION_SEED = env("CUSTOMS_SELECTION_SEED", default="") or f"customs-selection:{SECRET_KEY}"
+# A release slip stays valid this many days after the planned date (or the consolidated period's
+# end); releases whose goods have not crossed after this many days appear in the officers' queue.
+CUSTOMS_SLIP_VALID_DAYS = env.int("CUSTOMS_SLIP_VALID_DAYS", default=7)
+CUSTOMS_PASSAGE_OVERDUE_DAYS = env.int("CUSTOMS_PASSAGE_OVERDUE_DAYS", default=3)
 
 # E-mail: SMTP in production, printed to the console in development (DEBUG on).
 _EMAIL_BACKEND = env(
@@ -332,6 +336,17 @@ SPECTACULAR_SETTINGS = {
         "DataDestinationEnum": "zone.models.data_exports.Destination",
         "DestinationScopeEnum": "zone.models.data_exports.DestinationScope",
         "ExportOutcomeEnum": "zone.models.data_exports.Outcome",
+        "CustomsLineEnum": "customs.models.Line",
+        "DeclarationStatusEnum": "customs.models.DeclarationStatus",
+        "DeclarationDirectionEnum": "customs.choices.Direction",
+        "TransportModeEnum": "customs.choices.TransportMode",
+        "ItemCategoryEnum": "customs.choices.ItemCategory",
+        "ItemUnitEnum": "customs.choices.Unit",
+        "CurrencyEnum": "customs.choices.Currency",
+        "CustomsRegimeEnum": "customs.choices.Regime",
+        "CustomsLaneEnum": "customs.choices.Lane",
+        "RuleConditionEnum": "customs.choices.Condition",
+        "StockMovementKindEnum": "customs.models.StockMovement.Kind",
         "ExportStatusEnum": "zone.models.data_exports.ExportStatus",
     },
 }

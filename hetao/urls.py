@@ -20,6 +20,7 @@ urlpatterns = [
         name="whitelist-verify",
     ),
     path("api/v1/people/check/", customs_api.PassageCheckView.as_view(), name="people-check"),
+    path("api/v1/customs/precheck/", customs_api.PrecheckView.as_view(), name="customs-precheck"),
     # Namespaced: the API's route names ("api:whitelist-application-submit") never shadow the pages'.
     path("api/v1/", include((router.urls, "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

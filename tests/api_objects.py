@@ -305,3 +305,88 @@ def _passage_check(institution, member) -> Built:
         actor=people_helpers.customs_officer(),
     )
     return Built(check, private=[*private_of(institution), person.name_en, number])
+
+
+# -- customs: checkpoints, declarations, stock, risk rules ----------------------------------------
+
+from customs.models import Checkpoint, Declaration, GatePassage, RiskRule, StockBalance  # noqa: E402
+from customs.services import gate_pass  # noqa: E402
+from tests.customs import declaration_helpers  # noqa: E402
+
+
+@builds(Checkpoint)
+def _checkpoint(institution, member) -> Built:
+    """Reference data: a checkpoint (no institution owns it)."""
+    return Built(declaration_helpers.checkpoint("HT-FL-CARGO"))
+
+
+def _goods_entry(institution) -> None:
+    if not WhitelistEntry.objects.filter(institution=institution, status="active", scopes__contains=["goods"]).exists():
+        people_helpers.whitelisted(scopes=["goods", "personnel"], institution=institution)
+
+
+def _declaration_body(institution) -> dict:
+    return {
+        "institution": institution.pk,
+        "line": "first",
+        "direction": "into_park",
+        "checkpoint": declaration_helpers.checkpoint("HT-FL-CARGO").code,
+        "planned_date": "2030-06-01",
+        "transport_mode": "vehicle",
+        "items": [
+            {
+                "hs_code": "9027.20",
+                "description": "Gas chromatograph",
+                "quantity": "1",
+                "unit": "pcs",
+                "value": "90000.00",
+                "currency": "HKD",
+                "origin": "DE",
+                "category": "instrument",
+            }
+        ],
+    }
+
+
+@builds(Declaration, create_body=_declaration_body)
+def _declaration(institution, member) -> Built:
+    """A filed declaration of the institution, its rules kept."""
+    _goods_entry(institution)
+    reference = f"CD-{institution.registration_no}"
+    declaration = declaration_helpers.filed(
+        institution,
+        member,
+        reference=reference,
+        items=[declaration_helpers.item(description=f"Instrument of {institution.registration_no}")],
+    )
+    return Built(declaration, private=[*private_of(institution), reference])
+
+
+@builds(StockBalance)
+def _stock_balance(institution, member) -> Built:
+    """The stock a released first-line entry gave the institution."""
+    _goods_entry(institution)
+    declaration = declaration_helpers.released(
+        institution,
+        member,
+        declaration_helpers.officer(),
+        items=[declaration_helpers.item(description=f"Stock of {institution.registration_no}")],
+    )
+    balance = StockBalance.objects.get(institution=institution, subheading_id="902720", unit="pcs")
+    return Built(balance, private=[*private_of(institution), declaration.number])
+
+
+@builds(RiskRule)
+def _risk_rule(institution, member) -> Built:
+    """Reference data kept by customs officers: a rule of the set."""
+    return Built(RiskRule.objects.order_by("priority").first())
+
+
+@builds(GatePassage)
+def _gate_passage(institution, member) -> Built:
+    """The crossing of a released declaration of the institution, recorded by its slip."""
+    _goods_entry(institution)
+    customs = declaration_helpers.officer()
+    declaration = declaration_helpers.released(institution, member, customs)
+    passage = gate_pass(slip_number=declaration.slip_number, checkpoint=declaration.checkpoint, actor=customs)
+    return Built(passage, private=[*private_of(institution), declaration.number])

@@ -20,6 +20,7 @@ from .declarations import (
     facts_of,
     whitelist_scopes_on,
 )
+from .gates import gate_pass, issue_slip, overdue_releases, remaining, slip_qr_svg
 from .passages import checkpoint_delete, checkpoint_save, passage_check, passage_counts, reason_text
 from .rules import current_rules, current_version, risk_rule_delete, risk_rule_save, selection, what_if
 from .stock import StockShortage, stock_effect
@@ -41,12 +42,17 @@ __all__ = [
     "declaration_release",
     "declaration_update",
     "facts_of",
+    "gate_pass",
+    "issue_slip",
+    "overdue_releases",
     "passage_check",
     "passage_counts",
     "reason_text",
+    "remaining",
     "risk_rule_delete",
     "risk_rule_save",
     "selection",
+    "slip_qr_svg",
     "stock_effect",
     "what_if",
     "whitelist_scopes_on",

@@ -40,7 +40,7 @@ from ..models import (
 )
 from ..rules import Facts, Item, evaluate
 from ..workflow import CANCEL, DECLARATION, EDIT, FILE, HOLD, INSPECT, REJECT, RELEASE
-from . import stock
+from . import gates, stock
 from .rules import current_rules, current_version, selection
 
 NUMBER_SERIES = "HTCD"
@@ -548,12 +548,13 @@ def declaration_inspect(*, declaration_id: int, actor, findings: str = "") -> De
 
 @transaction.atomic
 def declaration_release(*, declaration_id: int, actor, note: str = "") -> Declaration:
-    """Release the goods: the declaration's stock changes are recorded under lock. A release that
-    would take more stock than is held is refused and changes nothing."""
+    """Release the goods: the declaration's stock changes are recorded under lock and it gets its
+    release slip. A release that would take more stock than is held is refused and changes nothing."""
     declaration = _locked(declaration_id)
     target = DECLARATION.take(RELEASE, declaration, actor)
     note = _note(note, name="note", required=False)
     stock.apply(declaration)
+    gates.issue_slip(declaration)
     _save(declaration, status=target, decision_note=note, decided_at=timezone.now(), decided_by=actor)
     return declaration
 

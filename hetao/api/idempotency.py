@@ -64,7 +64,10 @@ def _request_hash(request) -> str:
 
 
 class IdempotentCreateMixin:
-    """Mix into a viewset before CreateModelMixin; POST actions can wrap their body with `idempotent`."""
+    """Mix into a viewset before CreateModelMixin; POST actions can wrap their body with `idempotent`
+    (and name themselves in `idempotent_actions`, so the schema documents the 422)."""
+
+    idempotent_actions = ("create",)
 
     def create(self, request, *args, **kwargs):
         return self.idempotent(request, lambda: super(IdempotentCreateMixin, self).create(request, *args, **kwargs))

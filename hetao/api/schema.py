@@ -73,9 +73,22 @@ class AutoSchema(openapi.AutoSchema):
         if self.method not in permissions.SAFE_METHODS:
             statuses.append(("413", ApiErrorSerializer, _("The request body is over the size limit.")))
             statuses.append(("415", ApiErrorSerializer, _("The body's content type is not accepted here.")))
+        if self._is_idempotent():
+            statuses.append(
+                ("422", ApiErrorSerializer, _("The Idempotency-Key was already used with another request body."))
+            )
         if view.get_throttles():
             statuses.append(("429", ApiErrorSerializer, _("Too many requests: wait Retry-After seconds.")))
         return statuses
+
+    def _is_idempotent(self) -> bool:
+        """POST operations that honour an Idempotency-Key: creates, and views that wrap their body."""
+        from hetao.api.idempotency import IdempotentCreateMixin
+
+        if self.method != "POST" or not isinstance(self.view, IdempotentCreateMixin):
+            return False
+        action = getattr(self.view, "action", None)
+        return action is None or action in self.view.idempotent_actions
 
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)

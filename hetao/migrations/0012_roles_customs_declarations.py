@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("hetao", "0011_roles_people_and_data"),
         ("zone", "0008_default_negative_list"),
-        ("customs", "0006_default_risk_rules"),
+        ("customs", "0007_release_slips_and_gate_passages"),
     ]
 
     operations = [migrations.RunPython(sync, migrations.RunPython.noop)]

@@ -23,7 +23,7 @@ from tests.zone.people_helpers import approved_person
 from tests.zone.whitelist_helpers import make_institution, make_member
 from zone.models import Membership
 
-from .declaration_helpers import declarant, draft, filed, header, item, officer, released
+from .declaration_helpers import checkpoint, declarant, draft, filed, header, item, officer, released
 
 pytestmark = pytest.mark.django_db
 
@@ -347,3 +347,67 @@ def test_twenty_concurrent_exits_never_overdraw_the_stock():
     assert balance(institution) == 0
     assert Declaration.objects.filter(status="released", direction="out_of_park").count() == 10
     assert StockMovement.objects.filter(kind="exit").count() == 10
+
+
+# -- release slips and gate passages --------------------------------------------------------------
+
+
+def test_a_release_slip_passes_once_only_at_its_checkpoint_and_only_while_valid():
+    institution, filer, _reviewer = declarant()
+    customs = officer()
+    declaration = released(institution, filer, customs)
+    assert declaration.slip_number.startswith("HTRS-") and declaration.slip_valid_until >= declaration.planned_date
+    assert services.slip_qr_svg(declaration).startswith("data:image/svg+xml")
+
+    with pytest.raises(ValidationError) as elsewhere:
+        services.gate_pass(slip_number=declaration.slip_number, checkpoint=checkpoint("HT-NO1"), actor=customs)
+    assert "passes only at HT-FL-CARGO" in elsewhere.value.messages[0]
+    with pytest.raises(NotAllowed):
+        services.gate_pass(slip_number=declaration.slip_number, checkpoint=declaration.checkpoint, actor=filer)
+
+    typed = declaration.slip_number.lower() + " "  # typed by hand
+    passage = services.gate_pass(
+        slip_number=typed, checkpoint=declaration.checkpoint, actor=customs, vehicle_plate="zb 1234"
+    )
+    assert passage.vehicle_plate == "ZB 1234" and not passage.partial
+    assert [row.quantity for row in passage.items.all()] == [Decimal("2.000")]
+
+    with pytest.raises(ValidationError) as again:
+        services.gate_pass(slip_number=declaration.slip_number, checkpoint=declaration.checkpoint, actor=customs)
+    first_time = timezone.localtime(passage.passed_at).strftime("%Y-%m-%d %H:%M")
+    assert again.value.messages[0] == f"This slip has already passed: at HT-FL-CARGO on {first_time}."
+
+    with pytest.raises(ValidationError, match="No release slip"):
+        services.gate_pass(slip_number="HTRS-2026-9999999", checkpoint=declaration.checkpoint, actor=customs)
+    expired = released(institution, filer, customs)
+    Declaration.objects.filter(pk=expired.pk).update(slip_valid_until=timezone.localdate() - timedelta(days=1))
+    with pytest.raises(ValidationError, match="was valid until"):
+        services.gate_pass(slip_number=expired.slip_number, checkpoint=expired.checkpoint, actor=customs)
+    assert expired not in services.overdue_releases()  # released today: not overdue yet
+    Declaration.objects.filter(pk=expired.pk).update(decided_at=timezone.now() - timedelta(days=10))
+    assert expired in services.overdue_releases()
+
+
+def test_a_consolidated_declaration_passes_in_parts_until_all_has_crossed():
+    institution, filer, _reviewer = declarant()
+    customs = officer()
+    today = timezone.localdate()
+    declaration = released(
+        institution, filer, customs, consolidated=True, period_start=today, period_end=today + timedelta(days=30),
+        items=[item(quantity="10"), item(hs_code="847130", description="Laptops", quantity="4")],
+    )  # fmt: skip
+    where = declaration.checkpoint
+    with pytest.raises(ValidationError) as too_much:
+        services.gate_pass(
+            slip_number=declaration.slip_number, checkpoint=where, actor=customs, quantities={1: Decimal("11")}
+        )
+    assert "Item 1 has 10 pcs left to pass." in too_much.value.messages
+    first = services.gate_pass(
+        slip_number=declaration.slip_number, checkpoint=where, actor=customs, quantities={1: Decimal("6")}
+    )
+    assert first.partial
+    rest = services.gate_pass(slip_number=declaration.slip_number, checkpoint=where, actor=customs)
+    assert not rest.partial
+    assert {row.item.position: row.quantity for row in rest.items.select_related("item")} == {1: 4, 2: 4}
+    with pytest.raises(ValidationError, match="already passed"):
+        services.gate_pass(slip_number=declaration.slip_number, checkpoint=where, actor=customs)

@@ -123,7 +123,7 @@ def principal(request, world):
         _token, secret = ApiTokenFactory.create(
             owner=owner,
             institution=world["institution"],
-            scopes=[ApiScope.WHITELIST_READ, ApiScope.WHITELIST_WRITE],
+            scopes=list(ApiScope.values),
         )
     return request.param, {"Authorization": f"Bearer {secret}"}
 

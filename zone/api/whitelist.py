@@ -70,6 +70,7 @@ class WhitelistApplicationViewSet(
     write_scope = "whitelist:write"
     parser_classes = [JSONParser, MultiPartParser, FormParser]
     http_method_names = ["get", "post", "patch", "head", "options"]
+    idempotent_actions = ("create", "documents")
     transition_machine = APPLICATION
     transition_id_argument = "application_id"
 

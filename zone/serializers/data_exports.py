@@ -76,6 +76,9 @@ class DataExportFilingSerializer(serializers.ModelSerializer):
     record_count = _count(required=False, default=0)
     person_count = _count(required=False, default=0)
     destination = serializers.ChoiceField(choices=Destination.choices)
+    outcome = serializers.ChoiceField(
+        choices=Outcome.choices, allow_blank=True, read_only=True, help_text=_("Empty until the filing is submitted.")
+    )
     destination_country = _country(required=False, default="")
     destination_country_name = serializers.SerializerMethodField()
     recipient = serializers.CharField(max_length=SHORT_TEXT_MAX, required=False, allow_blank=True)

@@ -11,8 +11,8 @@ from rest_framework import serializers
 from zone.models import TravelDocumentType
 from zone.validators import DOCUMENT_NUMBER_MAX
 
-from .models import Checkpoint, PassageCheck
-from .services import reason_text
+from ..models import Checkpoint, PassageCheck
+from ..services import reason_text
 
 CHECKPOINT_CODE_MAX = Checkpoint._meta.get_field("code").max_length
 

@@ -19,9 +19,9 @@ from hetao.api.transitions import validated
 from hetao.principal import principal_for
 from zone.models import TravelDocumentType
 
-from . import services
-from .models import Checkpoint, PassageCheck
-from .serializers import PassageCheckAnswerSerializer, PassageCheckInputSerializer, PassageCheckSerializer
+from .. import services
+from ..models import Checkpoint, PassageCheck
+from ..serializers.passages import PassageCheckAnswerSerializer, PassageCheckInputSerializer, PassageCheckSerializer
 
 
 class CustomsStaffOnly(IsAuditor):
