@@ -34,6 +34,11 @@ class CustomsConfig(AppConfig):
         registry.work_tile(build=passage_tile, order=40)
         registry.demo_step(seed_passage_checks, order=30)
 
+        # Declarations, the risk rules and bonded stock.
+        from . import frame
+
+        frame.register()
+
 
 def passage_tile(request):
     """The staff dashboard's tile of today's checks per checkpoint (hetao.registry.work_tile)."""

@@ -62,6 +62,7 @@ from ..serializers.declarations import (
 from ..services.declarations import HEADER_FIELDS
 from ..services.rules import SNAPSHOT_FIELDS, can_edit_rules
 from ..workflow import DECLARATION, EDIT
+from .passages import CustomsStaffOnly
 
 NUMBER_MAX = 20  # HTCD-YYYY-NNNNNNN
 MOVEMENTS_SHOWN = 100
@@ -297,17 +298,8 @@ def _flat(value):
         yield value
 
 
-class CustomsOfficerOnly(permissions.BasePermission):
-    """Customs officers, not bound to an institution."""
-
-    message = gettext_lazy("Only customs officers can do this.")
-    code = "not_customs_officer"
-
-    def has_permission(self, request, view):
-        principal = principal_for(request)
-        if principal is None or principal.institution_ids is not None:
-            return False
-        return request.user.has_perm("customs.add_gatepassage")
+class MayPassTheGate(CustomsStaffOnly):
+    permission = "customs.add_gatepassage"
 
 
 class GatePassageViewSet(viewsets.ReadOnlyModelViewSet):
@@ -328,7 +320,7 @@ class GatePassageViewSet(viewsets.ReadOnlyModelViewSet):
         )
 
     @extend_schema(request=GateScanSerializer, responses={201: GatePassageSerializer})
-    @action(detail=False, methods=["post"], permission_classes=[HasTokenScope, CustomsOfficerOnly])
+    @action(detail=False, methods=["post"], permission_classes=[HasTokenScope, MayPassTheGate])
     def scan(self, request):
         """Record the crossing of released goods by their release slip: once, at the declaration's
         checkpoint, while the slip is valid (400 with the first passage's time on a second scan)."""

@@ -21,6 +21,7 @@ from .declarations import (
     whitelist_scopes_on,
 )
 from .gates import gate_pass, issue_slip, overdue_releases, remaining, slip_qr_svg
+from .gates import overdue_days as gates_overdue_days
 from .passages import checkpoint_delete, checkpoint_save, passage_check, passage_counts, reason_text
 from .rules import current_rules, current_version, risk_rule_delete, risk_rule_save, selection, what_if
 from .stock import StockShortage, stock_effect
@@ -43,6 +44,7 @@ __all__ = [
     "declaration_update",
     "facts_of",
     "gate_pass",
+    "gates_overdue_days",
     "issue_slip",
     "overdue_releases",
     "passage_check",

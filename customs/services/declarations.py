@@ -276,6 +276,13 @@ def clean_header(values: dict, institution: Institution, problems: _Problems) ->
     return header
 
 
+def _check_planned_date(header: dict, problems: _Problems) -> None:
+    """A declaration is filed for a day to come (a consolidated one for its period)."""
+    planned = header.get("planned_date")
+    if planned and planned < timezone.localdate() and not header.get("consolidated"):
+        problems.add("planned_date", _("The planned date has passed: choose the day the goods cross."))
+
+
 def _check_known(values: dict) -> None:
     unknown = sorted(set(values) - set(HEADER_FIELDS))
     if unknown:
@@ -442,10 +449,9 @@ def declaration_file(*, declaration_id: int, actor) -> Declaration:
     clean_header({name: getattr(declaration, name) for name in HEADER_FIELDS}, declaration.institution, problems)
     if not items:
         problems.add("items", _("A declaration has at least one item."))
-    today = timezone.localdate()
-    if declaration.planned_date and declaration.planned_date < today and not declaration.consolidated:
-        problems.add("planned_date", _("The planned date has passed: choose the day the goods cross."))
+    _check_planned_date({name: getattr(declaration, name) for name in HEADER_FIELDS}, problems)
     problems.raise_any()
+    today = timezone.localdate()
     for message in _exit_problems(declaration, items):
         problems.add("items", message)
     problems.raise_any()
@@ -479,6 +485,7 @@ def declaration_precheck(*, institution: Institution, items, **values) -> dict:
         problems.add("__all__", _("Unknown field(s): %(names)s.") % {"names": ", ".join(unknown)})
     header = clean_header({name: values.get(name) for name in HEADER_FIELDS}, institution, problems)
     cleaned = clean_items(items, problems)
+    _check_planned_date(header, problems)
     answer = {"regime": None, "lane": None, "permit_required": None, "refused": None, "rules_fired": []}
     if problems.errors or not cleaned:
         return {**answer, "errors": problems.errors}
@@ -561,6 +568,7 @@ def declaration_release(*, declaration_id: int, actor, note: str = "") -> Declar
 
 @transaction.atomic
 def declaration_hold(*, declaration_id: int, actor, reason: str) -> Declaration:
+    """An officer holds the goods for a reason the declarant reads; a held declaration is released or rejected later."""
     declaration = _locked(declaration_id)
     target = DECLARATION.take(HOLD, declaration, actor)
     reason = _note(reason, name="reason", required=True)
@@ -570,6 +578,7 @@ def declaration_hold(*, declaration_id: int, actor, reason: str) -> Declaration:
 
 @transaction.atomic
 def declaration_reject(*, declaration_id: int, actor, reason: str) -> Declaration:
+    """An officer rejects the declaration for a reason the declarant reads; the goods do not cross."""
     declaration = _locked(declaration_id)
     target = DECLARATION.take(REJECT, declaration, actor)
     reason = _note(reason, name="reason", required=True)

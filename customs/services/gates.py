@@ -160,6 +160,10 @@ def gate_pass(
     return passage
 
 
+def overdue_days() -> int:
+    return settings.CUSTOMS_PASSAGE_OVERDUE_DAYS
+
+
 def overdue_releases():
     """Released declarations whose goods have not crossed within CUSTOMS_PASSAGE_OVERDUE_DAYS."""
     since = timezone.now() - timedelta(days=settings.CUSTOMS_PASSAGE_OVERDUE_DAYS)

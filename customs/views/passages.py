@@ -18,8 +18,8 @@ from hetao.pages import run_service, staff_permission
 from zone.models import TravelDocumentType
 from zone.validators import DOCUMENT_NUMBER_MAX
 
-from . import services
-from .models import Checkpoint, PassageCheck
+from .. import services
+from ..models import Checkpoint, PassageCheck
 
 CHECK_PERMISSION = "customs.add_passagecheck"
 SESSION_CHECKPOINT = "passage_checkpoint"

@@ -1,0 +1,51 @@
+"""The gate page: a checkpoint officer scans a release slip, the passage is recorded once, and a
+second scan says when the goods already crossed."""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import translation
+
+from customs.models import GatePassage
+
+from .declaration_helpers import declarant, officer, released
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    with translation.override("en"):
+        yield
+
+
+def test_an_officer_records_a_passage_by_the_slip_and_a_second_scan_is_refused():
+    institution, filer, _reviewer = declarant()
+    customs = officer()
+    declaration = released(institution, filer, customs)
+    client = Client()
+    client.force_login(customs)
+    url = reverse("staff-customs-gate")
+
+    assert client.get(url).status_code == 200
+    scan = {
+        "checkpoint": declaration.checkpoint.pk,
+        "slip_number": declaration.slip_number.lower(),
+        "vehicle_plate": "zb1234",
+    }
+    answer = client.post(url, scan)
+    assert answer.status_code == 302, answer.content.decode()[:2000]
+    passage = GatePassage.objects.get()
+    assert passage.vehicle_plate == "ZB1234" and passage.officer == customs
+    page = client.get(answer["Location"])
+    assert page.status_code == 200 and "PASSED" in page.content.decode()
+    assert declaration.number in page.content.decode()
+
+    again = client.post(url, scan)
+    assert again.status_code == 200
+    assert "This slip has already passed: at HT-FL-CARGO" in again.content.decode()
+    assert GatePassage.objects.count() == 1
+
+    member = Client()
+    member.force_login(filer)
+    assert member.get(url).status_code == 403
