@@ -39,6 +39,9 @@ LONG_WAIT_DAYS = 2
 # --- the queue ----------------------------------------------------------------------------------
 
 
+OVERDUE_LISTED = 20
+
+
 def _queue_filterset(request) -> DeclarationQueueFilterSet:
     declarations = (
         Declaration.objects.visible_to(principal_for(request))
@@ -71,6 +74,9 @@ def queue(request):
             "page_range": page_range,
             "export_formats": EXPORT_FORMATS,
             "long_wait_days": LONG_WAIT_DAYS,
+            # Released goods that have not crossed in time: the officers follow them up.
+            "overdue": list(services.overdue_releases()[:OVERDUE_LISTED]),
+            "overdue_days": services.gates_overdue_days(),
         },
     )
 

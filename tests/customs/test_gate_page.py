@@ -49,3 +49,27 @@ def test_an_officer_records_a_passage_by_the_slip_and_a_second_scan_is_refused()
     member = Client()
     member.force_login(filer)
     assert member.get(url).status_code == 403
+
+
+def test_the_release_slip_and_its_qr_code_are_on_the_declaration_pages_and_late_releases_in_the_queue():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from customs.models import Declaration
+
+    institution, filer, _reviewer = declarant()
+    customs = officer()
+    declaration = released(institution, filer, customs)
+    member = Client()
+    member.force_login(filer)
+    page = member.get(reverse("customs-declaration", args=[declaration.pk])).content.decode()
+    assert declaration.slip_number in page and 'src="data:image/svg+xml' in page
+
+    staff = Client()
+    staff.force_login(customs)
+    queue = reverse("staff-customs-declarations")
+    assert "not crossed after" not in staff.get(queue).content.decode()
+    Declaration.objects.filter(pk=declaration.pk).update(decided_at=timezone.now() - timedelta(days=5))
+    late = staff.get(queue).content.decode()
+    assert "Released, not crossed after 3 days" in late and declaration.number in late
