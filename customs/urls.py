@@ -17,6 +17,7 @@ urlpatterns = [
     path("customs/declarations/<int:pk>/file/", declarations.declaration_file, name="customs-declaration-file"),
     path("customs/declarations/<int:pk>/cancel/", declarations.declaration_cancel, name="customs-declaration-cancel"),
     path("customs/stock/", stock.stock_list, name="customs-stock"),
+    path("customs/stock/export/<str:fmt>/", stock.stock_export, name="customs-stock-export"),
     path("customs/stock/<int:pk>/", stock.stock_balance, name="customs-stock-balance"),
     # Staff
     path("staff/customs/", declarations_staff.queue, name="staff-customs-declarations"),
@@ -56,5 +57,6 @@ urlpatterns = [
     path("staff/customs/rules/<int:pk>/edit/", rules_staff.rule_edit, name="staff-customs-rule-edit"),
     path("staff/customs/rules/<int:pk>/active/", rules_staff.rule_active, name="staff-customs-rule-active"),
     path("staff/customs/stock/", stock.staff_stock_list, name="staff-customs-stock"),
+    path("staff/customs/stock/export/<str:fmt>/", stock.staff_stock_export, name="staff-customs-stock-export"),
     path("staff/customs/stock/<int:pk>/", stock.staff_stock_balance, name="staff-customs-stock-balance"),
 ]

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from hetao.api.fields import BoundedDateField, IdField
+from hetao.api.fields import BoundedDateField, BoundedDecimalField, IdField
 from hetao.i18n import reason_in
 from hetao.limits import COMMENT_MAX, NOTE_MAX, SHORT_TEXT_MAX
 
@@ -52,9 +52,9 @@ class DeclarationItemSerializer(serializers.Serializer):
     )
     subheading_description = serializers.CharField(source="subheading.description", read_only=True)
     description = serializers.CharField(max_length=SHORT_TEXT_MAX)
-    quantity = serializers.DecimalField(max_digits=QUANTITY_DIGITS, decimal_places=QUANTITY_PLACES)
+    quantity = BoundedDecimalField(max_digits=QUANTITY_DIGITS, decimal_places=QUANTITY_PLACES)
     unit = serializers.ChoiceField(choices=Unit.choices)
-    value = serializers.DecimalField(max_digits=VALUE_DIGITS, decimal_places=VALUE_PLACES)
+    value = BoundedDecimalField(max_digits=VALUE_DIGITS, decimal_places=VALUE_PLACES)
     currency = serializers.ChoiceField(choices=Currency.choices)
     origin = serializers.CharField(min_length=2, max_length=2, help_text=_("ISO 3166-1 alpha-2 code, e.g. DE."))
     category = serializers.ChoiceField(choices=ItemCategory.choices)
@@ -242,7 +242,7 @@ class DeclarationOptionalReasonSerializer(serializers.Serializer):
 
 class GatePassageItemSerializer(serializers.Serializer):
     item = serializers.IntegerField(source="item.position", help_text=_("The item's position in the declaration."))
-    quantity = serializers.DecimalField(max_digits=QUANTITY_DIGITS, decimal_places=QUANTITY_PLACES)
+    quantity = BoundedDecimalField(max_digits=QUANTITY_DIGITS, decimal_places=QUANTITY_PLACES)
 
 
 class GatePassageSerializer(serializers.ModelSerializer):
@@ -272,7 +272,7 @@ class GatePassageSerializer(serializers.ModelSerializer):
 
 class GateQuantitySerializer(serializers.Serializer):
     item = serializers.IntegerField(min_value=1, max_value=ITEMS_MAX, help_text=_("The item's position."))
-    quantity = serializers.DecimalField(max_digits=QUANTITY_DIGITS, decimal_places=QUANTITY_PLACES)
+    quantity = BoundedDecimalField(max_digits=QUANTITY_DIGITS, decimal_places=QUANTITY_PLACES)
 
 
 class GateScanSerializer(serializers.Serializer):
@@ -344,10 +344,10 @@ class RiskRuleSerializer(serializers.ModelSerializer):
     name_zh_hans = serializers.CharField(max_length=200, required=False, allow_blank=True)
     name_zh_hant = serializers.CharField(max_length=200, required=False, allow_blank=True)
     priority = serializers.IntegerField(min_value=0, max_value=100_000)
-    min_value = serializers.DecimalField(
+    min_value = BoundedDecimalField(
         max_digits=VALUE_DIGITS, decimal_places=VALUE_PLACES, required=False, allow_null=True
     )
-    max_value = serializers.DecimalField(
+    max_value = BoundedDecimalField(
         max_digits=VALUE_DIGITS, decimal_places=VALUE_PLACES, required=False, allow_null=True
     )
 

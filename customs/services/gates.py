@@ -25,6 +25,7 @@ from hetao.numbering import next_number
 from zone.permissions import member_role
 
 from ..models import Declaration, DeclarationStatus, GatePassage, GatePassageItem
+from .stock import plain_quantity
 
 SLIP_SERIES = "HTRS"
 SLIP_WIDTH = 7
@@ -138,7 +139,7 @@ def gate_pass(
             elif quantity <= 0 or quantity > left[item.pk]:
                 errors[f"quantities.{position}"] = [
                     _("Item %(position)s has %(left)s %(unit)s left to pass.")
-                    % {"position": position, "left": f"{left[item.pk]:f}".rstrip("0").rstrip("."), "unit": item.unit}
+                    % {"position": position, "left": plain_quantity(left[item.pk]), "unit": item.unit}
                 ]
             else:
                 crossing[item.pk] = quantity

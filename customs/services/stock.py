@@ -60,13 +60,21 @@ def stock_effect(declaration: Declaration, items=None) -> list[Change]:
 def _shortage(subheading: str, unit: str, available: Decimal, wanted: Decimal) -> StockShortage:
     return StockShortage(
         _("The stock of HS %(subheading)s holds %(available)s %(unit)s; the declaration takes %(wanted)s %(unit)s.")
-        % {"subheading": subheading, "available": _plain(available), "unit": unit, "wanted": _plain(wanted)},
+        % {
+            "subheading": subheading,
+            "available": plain_quantity(available),
+            "unit": unit,
+            "wanted": plain_quantity(wanted),
+        },
         code="stock_short",
     )
 
 
-def _plain(quantity: Decimal) -> str:
-    text = f"{quantity:f}"
+def plain_quantity(quantity) -> str:
+    """A quantity without trailing zeros: 2.000 → "2", 1.500 → "1.5" ("" for none)."""
+    if quantity is None:
+        return ""
+    text = f"{Decimal(quantity):f}"
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 

@@ -8,8 +8,6 @@ becomes a message or errors next to the fields (`hetao.pages.run_service`), a ro
 allow it a 403.
 """
 
-from decimal import Decimal
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -40,7 +38,9 @@ from ..forms.declarations import (
 )
 from ..models import Declaration, DeclarationItem, DeclarationStatus, StockMovement
 from ..permissions import VIEW_PERMISSION
+from ..selectors import declaration_history
 from ..services.declarations import HEADER_FIELDS
+from ..services.stock import plain_quantity as plain
 from ..services.stock import shortages
 from ..workflow import CANCEL, DECLARATION, EDIT, FILE, WAITING
 
@@ -49,14 +49,6 @@ ADD_ROWS = "add_rows"  # the button that offers more blank item rows
 
 
 # --- what the declaration pages show (the staff pages show the same) -------------------------------
-
-
-def plain(quantity) -> str:
-    """A quantity without trailing zeros: 2.000 → "2", 1.500 → "1.5"."""
-    if quantity is None:
-        return ""
-    text = f"{Decimal(quantity):f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def declarations_of(principal):
@@ -147,6 +139,7 @@ def declaration_context(request, declaration) -> dict:
     return {
         "declaration": declaration,
         "items": items,
+        "history": declaration_history(declaration),
         "explanation": explanation_rows(declaration),
         "stock_changes": changes,
         "stock_shortages": short,

@@ -6,9 +6,13 @@ changes stock, which only a release does (`customs.services.stock.apply`).
 """
 
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from hetao.exports import EXPORT_FORMATS, export_response
 from hetao.pages import page_of, staff_permission
 from hetao.principal import principal_for
 
@@ -67,7 +71,12 @@ def stock_list(request):
     return render(
         request,
         "customs/stock/list.html",
-        {"page_obj": page_obj, "page_range": page_range, "several": ids is None or len(ids) > 1},
+        {
+            "page_obj": page_obj,
+            "page_range": page_range,
+            "several": ids is None or len(ids) > 1,
+            "export_formats": EXPORT_FORMATS,
+        },
     )
 
 
@@ -88,7 +97,7 @@ def staff_stock_list(request):
     return render(
         request,
         "customs/staff/stock.html",
-        {"filterset": filterset, "page_obj": page_obj, "page_range": page_range},
+        {"filterset": filterset, "page_obj": page_obj, "page_range": page_range, "export_formats": EXPORT_FORMATS},
     )
 
 
@@ -96,3 +105,50 @@ def staff_stock_list(request):
 @require_GET
 def staff_stock_balance(request, pk):
     return _balance_page(request, pk, staff=True)
+
+
+EXPORT_LIMIT = 100_000
+
+
+def _export(request, fmt):
+    if fmt not in EXPORT_FORMATS:
+        raise Http404
+    principal = principal_for(request)
+    balances = StockFilterSet(request.GET or None, queryset=_balances(principal)).qs[:EXPORT_LIMIT]
+    header = [
+        _("Institution"),
+        _("Registration number"),
+        _("HS subheading"),
+        _("Description"),
+        _("Unit"),
+        _("Quantity"),
+        _("Updated at"),
+    ]
+    rows = (
+        [
+            balance.institution.name,
+            balance.institution.registration_no,
+            balance.subheading_id,
+            balance.subheading.description,
+            balance.get_unit_display(),
+            balance.quantity,
+            balance.updated_at,
+        ]
+        for balance in balances.iterator(chunk_size=2000)
+    )
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    return export_response(fmt, filename=f"bonded-stock-{stamp}", header=header, rows=rows, title=_("Bonded stock"))
+
+
+@login_required
+@require_GET
+def stock_export(request, fmt):
+    """The institution's balances as CSV or XLSX (formula cells neutralised)."""
+    return _export(request, fmt)
+
+
+@staff_permission(STOCK_PERMISSION)
+@require_GET
+def staff_stock_export(request, fmt):
+    """Every institution's balances, filtered as on the page, as CSV or XLSX."""
+    return _export(request, fmt)

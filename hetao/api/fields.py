@@ -57,3 +57,12 @@ class IdField(serializers.IntegerField):
         kwargs.setdefault("min_value", 1)
         kwargs.setdefault("max_value", ID_MAX)
         super().__init__(**kwargs)
+
+
+class BoundedDecimalField(serializers.DecimalField):
+    """An exact decimal with `max_digits` and `decimal_places`: the schema states the longest text
+    it accepts (the digits, a sign and a point), like every other text input."""
+
+    @property
+    def max_text_length(self) -> int:
+        return (self.max_digits or 30) + 2

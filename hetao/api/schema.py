@@ -8,7 +8,7 @@ text that is not UTF-8.
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular import openapi
-from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.extensions import OpenApiAuthenticationExtension, OpenApiSerializerFieldExtension
 from rest_framework import permissions, serializers
 
 
@@ -103,3 +103,15 @@ class AutoSchema(openapi.AutoSchema):
                 response["headers"] = {**response.get("headers", {}), **_WWW_AUTHENTICATE}
             responses[status] = response
         return responses
+
+
+class BoundedDecimalFieldExtension(OpenApiSerializerFieldExtension):
+    """A decimal's schema with the longest text it accepts (`hetao.api.fields.BoundedDecimalField`)."""
+
+    target_class = "hetao.api.fields.BoundedDecimalField"
+
+    def map_serializer_field(self, auto_schema, direction):
+        schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
+        if schema.get("type") == "string":
+            schema["maxLength"] = self.target.max_text_length
+        return schema

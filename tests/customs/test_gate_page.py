@@ -73,3 +73,22 @@ def test_the_release_slip_and_its_qr_code_are_on_the_declaration_pages_and_late_
     Declaration.objects.filter(pk=declaration.pk).update(decided_at=timezone.now() - timedelta(days=5))
     late = staff.get(queue).content.decode()
     assert "Released, not crossed after 3 days" in late and declaration.number in late
+
+
+def test_stock_is_exported_as_csv_by_its_institution_and_by_the_officers():
+    institution, filer, _reviewer = declarant()
+    other, other_filer, _ = declarant()
+    customs = officer()
+    released(institution, filer, customs)
+    released(other, other_filer, customs)
+    member = Client()
+    member.force_login(filer)
+    answer = member.get(reverse("customs-stock-export", args=["csv"]))
+    own = b"".join(answer.streaming_content).decode("utf-8-sig")
+    assert institution.registration_no in own and other.registration_no not in own
+    assert "902720" in own
+    staff = Client()
+    staff.force_login(customs)
+    every = staff.get(reverse("staff-customs-stock-export", args=["xlsx"]))
+    assert every.status_code == 200 and every["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert staff.get(reverse("staff-customs-stock-export", args=["pdf"])).status_code == 404
