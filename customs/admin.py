@@ -95,8 +95,8 @@ class RiskRuleAdmin(ServiceAdminMixin, AuditTrailMixin, admin.ModelAdmin):
 
 @admin.register(RuleSetVersion)
 class RuleSetVersionAdmin(ReadOnlyAdmin):
-    list_display = ["number", "note", "created_by", "created_at"]
-    readonly_fields = ["number", "note", "rules", "created_by", "created_at"]
+    list_display = ["number", "description", "note", "created_by", "created_at"]
+    readonly_fields = ["number", "change", "rule_priority", "note", "rules", "created_by", "created_at"]
 
 
 class DeclarationItemInline(admin.TabularInline):

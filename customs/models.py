@@ -243,9 +243,17 @@ class RuleSetVersion(models.Model):
     """A version of the risk rule set: every change makes a new one, holding the rules as they then
     read. A declaration stores the version it was decided by."""
 
+    class Change(models.TextChoices):
+        INITIAL = "initial", _("Default rule set")
+        ADDED = "added", _("Rule added")
+        CHANGED = "changed", _("Rule changed")
+        DELETED = "deleted", _("Rule deleted")
+
     number = models.PositiveIntegerField(_("version"), unique=True)
     rules = models.JSONField(_("rules"), default=list)
-    note = models.CharField(_("change"), max_length=300, blank=True)
+    change = models.CharField(_("change"), max_length=8, choices=Change.choices, default=Change.CHANGED)
+    rule_priority = models.PositiveIntegerField(_("priority of the rule changed"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -266,6 +274,18 @@ class RuleSetVersion(models.Model):
 
     def __str__(self):
         return f"v{self.number}"
+
+    @property
+    def description(self) -> str:
+        """What changed, in the reader's language: "Rule 40 changed"."""
+        if self.rule_priority is None or self.change == self.Change.INITIAL:
+            return str(self.get_change_display())
+        texts = {
+            self.Change.ADDED: _("Rule %(priority)s added"),
+            self.Change.CHANGED: _("Rule %(priority)s changed"),
+            self.Change.DELETED: _("Rule %(priority)s deleted"),
+        }
+        return str(texts[self.change]) % {"priority": self.rule_priority}
 
 
 # --- declarations ---------------------------------------------------------------------------------

@@ -62,7 +62,9 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('number', models.PositiveIntegerField(unique=True, verbose_name='version')),
                 ('rules', models.JSONField(default=list, verbose_name='rules')),
-                ('note', models.CharField(blank=True, max_length=300, verbose_name='change')),
+                ('change', models.CharField(choices=[('initial', 'Default rule set'), ('added', 'Rule added'), ('changed', 'Rule changed'), ('deleted', 'Rule deleted')], default='changed', max_length=8, verbose_name='change')),
+                ('rule_priority', models.PositiveIntegerField(blank=True, null=True, verbose_name='priority of the rule changed')),
+                ('note', models.CharField(blank=True, max_length=300, verbose_name='note')),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='changed at')),
             ],
             options={

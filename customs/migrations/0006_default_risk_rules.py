@@ -179,7 +179,7 @@ def seed(apps, schema_editor):
         snapshot.append(
             {"id": rule.pk, **{k: (str(v) if v is not None and k.endswith("_value") else v) for k, v in fields.items()}}
         )
-    RuleSetVersion.objects.create(number=1, rules=snapshot, note="Default rule set")
+    RuleSetVersion.objects.create(number=1, rules=snapshot, change="initial")
 
 
 class Migration(migrations.Migration):

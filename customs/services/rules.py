@@ -76,7 +76,7 @@ def snapshot(rules) -> list[dict]:
     return [{"id": rule.pk, **{name: plain(name, getattr(rule, name)) for name in SNAPSHOT_FIELDS}} for rule in rules]
 
 
-def _new_version(actor, note: str) -> RuleSetVersion:
+def _new_version(actor, change: str, priority: int) -> RuleSetVersion:
     with connection.cursor() as cursor:
         # One version at a time: concurrent changes queue here rather than race for a number.
         cursor.execute("SELECT pg_advisory_xact_lock(hashtext('customs.rule_set_version'))")
@@ -84,7 +84,8 @@ def _new_version(actor, note: str) -> RuleSetVersion:
     return RuleSetVersion.objects.create(
         number=(latest.number + 1) if latest else 1,
         rules=snapshot(RiskRule.objects.order_by("priority", "pk")),
-        note=note[:300],
+        change=change,
+        rule_priority=priority,
         created_by=actor,
     )
 
@@ -97,8 +98,8 @@ def risk_rule_save(*, instance: RiskRule, actor) -> RiskRule:
         raise NotAllowed(_("Only customs officers who keep the risk rules can change them."))
     instance.full_clean()
     instance.save()
-    note = _("Rule %(priority)s added") if creating else _("Rule %(priority)s changed")
-    _new_version(actor, note % {"priority": instance.priority})
+    change = RuleSetVersion.Change.ADDED if creating else RuleSetVersion.Change.CHANGED
+    _new_version(actor, change, instance.priority)
     return instance
 
 
@@ -109,7 +110,7 @@ def risk_rule_delete(*, instance: RiskRule, actor) -> None:
         raise NotAllowed(_("Only customs officers who keep the risk rules can delete them."))
     priority = instance.priority
     instance.delete()
-    _new_version(actor, _("Rule %(priority)s deleted") % {"priority": priority})
+    _new_version(actor, RuleSetVersion.Change.DELETED, priority)
 
 
 def what_if(*, rules, start: date, end: date) -> dict:

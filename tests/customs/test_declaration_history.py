@@ -39,3 +39,20 @@ def test_the_history_lists_each_step_with_its_officer_and_reason():
     member.force_login(filer)
     mine = member.get(reverse("customs-declaration", args=[declaration.pk]))
     assert [step["label"] for step in mine.context["history"]][-2:] == ["Held", "Released"]
+
+
+def test_the_versions_of_the_rule_set_read_in_the_readers_language():
+    from customs import services
+    from customs.models import RiskRule
+
+    customs = officer()
+    rule = RiskRule.objects.get(priority=40)
+    rule.lane = "yellow"
+    services.risk_rule_save(instance=rule, actor=customs)
+    staff = Client()
+    staff.force_login(customs)
+    english = staff.get(reverse("staff-customs-rules")).content.decode()
+    assert "Rule 40 changed" in english and "Default rule set" in english
+    with translation.override("zh-hans"):
+        chinese = staff.get(reverse("staff-customs-rules"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "已修改规则 40" in chinese and "默认规则集" in chinese
