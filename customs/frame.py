@@ -69,3 +69,9 @@ def register() -> None:
     registry.work_tile(build=declarations_tile, order=42)
     # After the whitelist and the registered persons: the declarations' carriers are among them.
     registry.demo_step(seed_declarations, order=40)
+    # Declarations filed in bulk: one row per item, rows with the same ref one declaration.
+    from hetao.batches import kinds
+
+    from .batch import DECLARATIONS
+
+    kinds.register(DECLARATIONS)

@@ -395,10 +395,16 @@ class _Header:
     number: str = ""
 
 
-def facts_of(declaration, items=None) -> Facts:
-    """What the risk rules read of a declaration (saved, or a pre-check's `_Header` and items)."""
+def facts_of(declaration, items=None, *, scopes=None, designated=None) -> Facts:
+    """What the risk rules read of a declaration (saved, or a pre-check's `_Header` and items).
+    A batch gives the filer's `scopes` and whether the carrier is `designated`, looked up once
+    for the whole file; otherwise they are read here."""
     items = list(items if items is not None else declaration.items.all())
     day = declaration.planned_date or timezone.localdate()
+    if scopes is None:
+        scopes = whitelist_scopes_on(declaration.institution_id, day)
+    if designated is None:
+        designated = _designated_on(declaration.carrier, declaration.institution_id, day)
 
     def value(item, name):
         return item[name] if isinstance(item, dict) else getattr(item, name)
@@ -418,9 +424,9 @@ def facts_of(declaration, items=None) -> Facts:
             )
             for item in items
         ),
-        scopes=whitelist_scopes_on(declaration.institution_id, day),
+        scopes=frozenset(scopes),
         checkpoint_hand_carry=bool(declaration.checkpoint and declaration.checkpoint.hand_carry),
-        designated_carrier=_designated_on(declaration.carrier, declaration.institution_id, day),
+        designated_carrier=designated,
         number=declaration.number or "",
     )
 
