@@ -275,5 +275,72 @@ DECLARATIONS = Kind(
     description=gettext_lazy("One row per item; rows with the same ref form one declaration."),
     columns=COLUMNS,
     group_by="ref",
+    prepare=Lookups.load,
     validate=check_declaration,
+    write=lambda batch, groups: write_declarations(batch, groups),
 )
+
+
+def write_declarations(batch, groups: list[Checked]) -> int:
+    """File the checked declarations of a batch, as a hand-filed declaration is filed: numbered,
+    decided, its rules and the rule-set version kept. Runs inside the batch's one transaction."""
+    from hetao.numbering import next_number
+
+    from .models import Declaration, DeclarationItem, DeclarationStatus
+    from .services.declarations import NUMBER_SERIES, NUMBER_WIDTH
+    from .services.rules import current_version
+
+    version = current_version()
+    now = timezone.now()
+    year = timezone.localdate().year
+    declarations = []
+    for group in groups:
+        header = group.header
+        declarations.append(
+            Declaration(
+                institution=group.institution,
+                number=next_number(NUMBER_SERIES, year, width=NUMBER_WIDTH),
+                reference=group.ref,
+                line=header["line"],
+                direction=header["direction"],
+                receiving_institution=header["receiving_institution"],
+                checkpoint=header["checkpoint"],
+                planned_date=header["planned_date"],
+                transport_mode=header["transport_mode"],
+                carrier=header["carrier"],
+                consolidated=header["consolidated"],
+                period_start=header["period_start"],
+                period_end=header["period_end"],
+                status=DeclarationStatus.FILED,
+                regime=group.decision.regime,
+                lane=group.decision.lane,
+                permit_required=group.decision.permit_required,
+                selected=group.decision.selected,
+                explanation=group.decision.explanation,
+                rule_set_version=version,
+                filed_at=now,
+                created_by=batch.uploaded_by,
+                batch=batch,
+            )
+        )
+    Declaration.objects.bulk_create(declarations, batch_size=2000)
+    items = [
+        DeclarationItem(
+            declaration=declaration,
+            position=item["position"],
+            hs_code=item["hs_code"],
+            subheading_id=item["hs_code"][:6],
+            description=item["description"],
+            quantity=item["quantity"],
+            unit=item["unit"],
+            value=item["value"],
+            currency=item["currency"],
+            origin=item["origin"],
+            category=item["category"],
+            permit_reference=item["permit_reference"],
+        )
+        for declaration, group in zip(declarations, groups, strict=True)
+        for item in group.items
+    ]
+    DeclarationItem.objects.bulk_create(items, batch_size=5000)
+    return len(declarations)

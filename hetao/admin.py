@@ -14,7 +14,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from hetao.models import ApiToken, Notification, User
+from hetao.models import ApiToken, BatchFiling, Notification, User
 from hetao.services import api_token_revoke, user_save
 
 admin.site.site_header = _("Hetao Zone Portal administration")
@@ -232,3 +232,24 @@ class NotificationAdmin(ReadOnlyAdmin):
     date_hierarchy = "created_at"
     fields = ["user", "kind", "subject", "body", "params", "link", "created_at", "read_at"]
     readonly_fields = fields
+
+
+@admin.register(BatchFiling)
+class BatchFilingAdmin(AuditTrailMixin, ReadOnlyAdmin):
+    """Batch filings are made by uploads and changed by their worker: the admin reads them."""
+
+    list_display = [
+        "created_at",
+        "kind",
+        "original_name",
+        "institution",
+        "status",
+        "total_rows",
+        "ok_rows",
+        "failed_rows",
+    ]
+    list_filter = ["kind", "status", "mode"]
+    search_fields = ["original_name", "sha256", "institution__name_en", "uploaded_by__username"]
+    list_select_related = ["institution", "uploaded_by"]
+    date_hierarchy = "created_at"
+    exclude = ["file"]

@@ -51,6 +51,7 @@ _PEOPLE_DATA_DECIDE = [
 _PASSAGE = ["zone.view_registeredperson", "customs.add_passagecheck", "customs.view_passagecheck"]
 # Declarations, the risk rules that decide them, and the bonded stock they move.
 _CUSTOMS_VIEW = [
+    "hetao.view_batchfiling",
     "customs.view_declaration",
     "customs.view_declarationitem",
     "customs.view_stockbalance",

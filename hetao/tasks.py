@@ -54,3 +54,12 @@ def send_password_reset_email(user_id: int, language: str) -> bool:
     from hetao.accounts import send_password_reset_email as send
 
     return send(user_id, language)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, soft_time_limit=3000, time_limit=3300)
+def run_batch(batch_id: int) -> str:
+    """Import one batch filing (`hetao.batches.engine.run`). A redelivered message finds the batch
+    claimed and does nothing; a worker lost mid-import wrote nothing, its one transaction undone."""
+    from hetao.batches.engine import run
+
+    return run(batch_id)

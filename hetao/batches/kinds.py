@@ -96,7 +96,11 @@ class Kind:
     label: str
     columns: tuple[Column, ...]
     group_by: str | None = None
+    # prepare() -> context: what the rows refer to, loaded once per batch.
+    prepare: Callable | None = None
+    # validate(key, rows, context, institution) -> a checked group with `.errors` (CellError list).
     validate: Callable | None = None
+    # write(batch, groups) -> the records created, inside the batch's one transaction.
     write: Callable | None = None
     description: str = ""
     column_index: dict = field(default_factory=dict, compare=False)

@@ -4,9 +4,7 @@ from django.db import migrations
 def sync(apps, schema_editor):
     from hetao.roles import sync_roles
 
-    missing = sync_roles(apps, schema_editor)
-    if missing:
-        raise RuntimeError(f"role permissions without a model: {missing}")
+    sync_roles(apps, schema_editor)  # the permissions of later models come with their migrations
 
 
 class Migration(migrations.Migration):

@@ -10,7 +10,7 @@ from django.utils import timezone, translation
 from django.utils.functional import Promise
 
 from hetao.admin import audit_trail_url
-from hetao.models import ApiToken, Notification, User
+from hetao.models import ApiToken, BatchFiling, Notification, User
 from hetao.roles import ZONE_ADMIN
 from hetao.services import user_create
 from zone.models import (
@@ -88,6 +88,18 @@ def _a_row_of_every_model(superuser, client):
         expires_at=timezone.now() + timedelta(days=7),
     )
     FilingCounter.objects.create(year=1999, last=1)  # the demo has the current year's counter
+    BatchFiling.objects.create(
+        kind="customs_declarations",
+        uploaded_by=superuser,
+        institution=university,
+        file="batches/rows.dat",
+        stored_name="rows.dat",
+        original_name="rows.csv",
+        sha256="2" * 64,
+        size=2048,
+        status="failed",
+        errors=[{"line": 2, "column": "hs_code", "value": "1", "message": "Bad"}],
+    )
     # A failed sign-in gives django-axes' attempt a row; its failure log is off by default.
     client.post(reverse("admin:login"), {"username": "root", "password": "wrong-password"})
     AccessFailureLog.objects.create(
