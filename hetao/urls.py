@@ -7,6 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from customs import api as customs_api
 from hetao import views
+from hetao.api import batches as batches_api
 from hetao.api.urls import router
 from zone.api import whitelist as api_whitelist
 
@@ -21,6 +22,7 @@ urlpatterns = [
     ),
     path("api/v1/people/check/", customs_api.PassageCheckView.as_view(), name="people-check"),
     path("api/v1/customs/precheck/", customs_api.PrecheckView.as_view(), name="customs-precheck"),
+    path("api/v1/batches/templates/<str:kind>/", batches_api.BatchTemplateView.as_view(), name="batch-template"),
     # Namespaced: the API's route names ("api:whitelist-application-submit") never shadow the pages'.
     path("api/v1/", include((router.urls, "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 
 import pghistory.models
 
-from hetao.models import User
+from hetao.models import BatchFiling, User
 from tests.factories import ParkFactory, SiteFactory
 from tests.zone.whitelist_helpers import make_reviewer, pdf_upload
 from zone import services
@@ -153,6 +153,7 @@ def _audit_event(institution, member) -> Built:
 
 URL_VALUES: dict[str, tuple[type, str]] = {
     "filing_no": (WhitelistEntry, "filing_no"),
+    "kind": (BatchFiling, "kind"),
 }
 
 
@@ -390,3 +391,30 @@ def _gate_passage(institution, member) -> Built:
     declaration = declaration_helpers.released(institution, member, customs)
     passage = gate_pass(slip_number=declaration.slip_number, checkpoint=declaration.checkpoint, actor=customs)
     return Built(passage, private=[*private_of(institution), declaration.number])
+
+
+# -- batch filings -----------------------------------------------------------------------------------
+
+
+def _batch_body(institution) -> dict:
+    return {"institution": institution.pk, "kind": "customs_declarations"}
+
+
+@builds(BatchFiling, create_body=_batch_body)
+def _batch(institution, member) -> Built:
+    """A batch the institution filed, its file rejected (no worker runs in the contract)."""
+    batch = BatchFiling.objects.create(
+        kind="customs_declarations",
+        uploaded_by=member,
+        institution=institution,
+        file="batches/contract.dat",
+        stored_name="contract.dat",
+        original_name=f"declarations-{institution.registration_no}.csv",
+        sha256=f"{institution.pk:064d}",
+        size=10,
+        status="rejected",
+        message="The file is empty.",
+    )
+    return Built(
+        batch, url_kwargs={"kind": "customs_declarations"}, private=[*private_of(institution), batch.original_name]
+    )

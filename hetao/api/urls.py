@@ -4,6 +4,7 @@ from rest_framework.routers import DefaultRouter
 
 from customs import api as customs_api
 from hetao.api import audit as audit_api
+from hetao.api import batches as batches_api
 from hetao.api import schema  # noqa: F401 - registers the OpenAPI extension of bearer tokens
 from zone.api import data_exports as api_data_exports
 from zone.api import people as api_people
@@ -15,6 +16,7 @@ router.register("parks", zone_api.ParkViewSet, basename="park")
 router.register("sites", zone_api.SiteViewSet, basename="site")
 router.register("institutions", zone_api.InstitutionViewSet, basename="institution")
 router.register("audit/events", audit_api.AuditEventViewSet, basename="audit-event")
+router.register("batches", batches_api.BatchFilingViewSet, basename="batch")
 router.register("whitelist/applications", api_whitelist.WhitelistApplicationViewSet, basename="whitelist-application")
 router.register("whitelist/entries", api_whitelist.WhitelistEntryViewSet, basename="whitelist-entry")
 router.register("people/persons", api_people.RegisteredPersonViewSet, basename="person")
