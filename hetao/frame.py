@@ -50,6 +50,17 @@ def register() -> None:
         area=registry.MEMBER, url_name="home", label=gettext_lazy("My institutions"), order=0, active_prefix="home"
     )
     registry.nav(
+        area=registry.MEMBER, url_name="batches", label=gettext_lazy("Batch filings"), order=80, active_prefix="batch"
+    )
+    registry.nav(
+        area=registry.STAFF,
+        url_name="batches",
+        label=gettext_lazy("Batch filings"),
+        order=800,
+        allowed=lambda user: user.has_perm("hetao.view_batchfiling"),
+        active_prefix="batch",
+    )
+    registry.nav(
         area=registry.MEMBER,
         url_name="tokens",
         label=gettext_lazy("API tokens"),

@@ -6,7 +6,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from customs import api as customs_api
-from hetao import views
+from hetao import batch_views, views
 from hetao.api import batches as batches_api
 from hetao.api.urls import router
 from zone.api import whitelist as api_whitelist
@@ -27,6 +27,8 @@ urlpatterns = [
     path("api/v1/", include((router.urls, "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    path("batches/", batch_views.batch_list, name="batches"),
+    path("batches/<int:pk>/", batch_views.batch_detail, name="batch"),
     path("", include("zone.urls")),
     path("", include("customs.urls")),
     path("", views.home, name="home"),
