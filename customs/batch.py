@@ -32,7 +32,8 @@ from .models import (
     Line,
 )
 from .rules import evaluate
-from .services.declarations import _Header, _Problems, clean_header, clean_items, facts_of
+from .services.checks import _Problems, clean_header, clean_items
+from .services.declarations import _Header, facts_of
 from .services.rules import current_rules
 
 KIND = "customs_declarations"

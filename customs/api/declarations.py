@@ -59,7 +59,7 @@ from ..serializers.declarations import (
     WhatIfAnswerSerializer,
     WhatIfSerializer,
 )
-from ..services.declarations import HEADER_FIELDS
+from ..services.checks import HEADER_FIELDS
 from ..services.rules import SNAPSHOT_FIELDS, can_edit_rules
 from ..workflow import DECLARATION, EDIT
 from .passages import CustomsStaffOnly

@@ -36,7 +36,7 @@ from ..models import (
     Line,
     StockBalance,
 )
-from ..services.declarations import HEADER_FIELDS, ITEM_FIELDS, ITEMS_MAX
+from ..services.checks import HEADER_FIELDS, ITEM_FIELDS, ITEMS_MAX
 from ..workflow import WAITING
 
 ITEMS_PREFIX = "items"

@@ -25,7 +25,7 @@ from ..models import (
     StockBalance,
     StockMovement,
 )
-from ..services.declarations import ITEMS_MAX
+from ..services.checks import ITEMS_MAX
 from ..services.gates import PLATE_MAX, slip_qr_svg
 from .passages import CheckpointCodeField
 

@@ -18,7 +18,8 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from ..models import Declaration, Direction, Line, StockBalance, StockMovement
+from ..choices import Direction
+from ..models import Declaration, Line, StockBalance, StockMovement
 
 
 class StockShortage(ValidationError):

@@ -39,7 +39,7 @@ from ..forms.declarations import (
 from ..models import Declaration, DeclarationItem, DeclarationStatus, StockMovement
 from ..permissions import VIEW_PERMISSION
 from ..selectors import declaration_history
-from ..services.declarations import HEADER_FIELDS
+from ..services.checks import HEADER_FIELDS
 from ..services.stock import plain_quantity as plain
 from ..services.stock import shortages
 from ..workflow import CANCEL, DECLARATION, EDIT, FILE, WAITING
