@@ -1,6 +1,7 @@
-"""Measure the list-endpoint quality bars of DESIGN.md section 8 on GET /api/v1/sites/.
+"""Measure the quality bars of DESIGN.md section 8: the list endpoint GET /api/v1/sites/, then the
+batch import (`bench.batches`, in a process of its own).
 
-    python -m bench [--rows-small 10000] [--rows-large 1000000] [--quick]
+    python -m bench [--suite all|api|batches] [--rows-small 10000] [--rows-large 1000000] [--quick]
 
 Uses DATABASE_URL's server, in a database of its own (see bench.data.bench_database_url),
 and REDIS_URL. Loads the small table, measures, grows it to the large size, measures again,
@@ -11,13 +12,13 @@ figures to var/bench-results.json, and exits 0 whether the bars pass or not.
 import argparse
 import json
 import os
+import subprocess
 import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/hetao"
 
 
 def log(message: str) -> None:
@@ -26,6 +27,10 @@ def log(message: str) -> None:
 
 def parse_args(argv):
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--suite", choices=["all", "api", "batches"], default="all", help="which benchmarks run")
+    parser.add_argument(
+        "--batch-rows", type=int, help="rows of the large batch file (default 1,000,000, quick 200,000)"
+    )
     parser.add_argument("--rows-small", type=int, default=10_000, help="rows of the first measurement")
     parser.add_argument("--rows-large", type=int, help="rows after growing the table (default 1,000,000)")
     parser.add_argument("--quick", action="store_true", help="200k large rows, fewer repetitions, short load phases")
@@ -53,10 +58,26 @@ def parse_args(argv):
 
 def main(argv=None) -> int:
     args = parse_args(argv)
+    status = 0
+    if args.suite in ("all", "api"):
+        status = api(args)
+    if args.suite in ("all", "batches"):
+        large = args.batch_rows or (200_000 if args.quick else 1_000_000)
+        small = min(100_000, large // 2) if args.quick else 100_000
+        status = (
+            subprocess.call(
+                [sys.executable, "-m", "bench.batches", "--large", str(large), "--small", str(small)], cwd=BASE_DIR
+            )
+            or status
+        )
+    return status
+
+
+def api(args) -> int:
     from bench import data, server
 
     driver = "none" if args.no_server else server.choose_driver(args.driver)
-    database_url = data.bench_database_url(os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL)
+    database_url = data.bench_database_url(os.environ.get("DATABASE_URL") or data.DEFAULT_DATABASE_URL)
     os.environ["DATABASE_URL"] = database_url
     os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
     data.ensure_database(database_url)

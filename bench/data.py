@@ -35,6 +35,9 @@ PLACES = [
 SITE_COLUMNS = ["park_id", "code", "kind", "floor_area_m2", "address", "name_en", "name_zh_hans", "name_zh_hant"]
 
 
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/hetao"
+
+
 def bench_database_url(url: str) -> str:
     """The URL of the database the benchmark may empty and fill.
 

@@ -7,6 +7,12 @@ throttle still runs on every request, with a rate high enough never to refuse on
 import os
 
 os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-not-for-production-use-0123456789")
+if not os.environ.get("PERSONAL_DATA_KEYS"):
+    from hetao.crypto import development_keys
+
+    _keys, _hash_key = development_keys(os.environ["SECRET_KEY"])
+    os.environ["PERSONAL_DATA_KEYS"] = ",".join(_keys)
+    os.environ.setdefault("PERSONAL_DATA_HASH_KEY", _hash_key)
 
 from hetao.settings import *  # noqa: F403
 from hetao.settings import CACHES, REST_FRAMEWORK

@@ -10,7 +10,10 @@ runs no query.
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
+from types import SimpleNamespace
 
+import orjson
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -31,9 +34,10 @@ from .models import (
     HsCode,
     Line,
 )
-from .rules import evaluate
-from .services.checks import _Problems, clean_header, clean_items
-from .services.declarations import _Header, facts_of
+from .rules import evaluate, ordered, select
+from .services import stock
+from .services.checks import _check_planned_date, _Problems, clean_header, clean_items
+from .services.declarations import _Header, _ItemView, facts_of
 from .services.rules import current_rules
 
 KIND = "customs_declarations"
@@ -114,6 +118,11 @@ class Lookups:
     carriers: dict[int, RegisteredPerson]
     scopes: dict[int, list[tuple[date, date, frozenset]]]
     rules: list = field(default_factory=list)
+    # Stock held now, by (institution, subheading, unit): what goods leaving the park may take.
+    stock: dict[tuple, Decimal] = field(default_factory=dict)
+
+    def held(self, institution_id: int, subheading: str, unit: str) -> Decimal:
+        return self.stock.get((institution_id, subheading, unit), Decimal("0"))
 
     @classmethod
     def load(cls) -> "Lookups":
@@ -131,7 +140,8 @@ class Lookups:
                 for person in RegisteredPerson.objects.filter(status=PersonStatus.APPROVED, designated_carrier=True)
             },
             scopes=dict(scopes),
-            rules=list(current_rules()),
+            rules=ordered(current_rules()),
+            stock=stock.balances(),
         )
 
     def scopes_on(self, institution_id: int, day: date) -> frozenset:
@@ -150,13 +160,17 @@ class Checked:
     items: list[dict]
     decision: object = None
     errors: list[CellError] = field(default_factory=list)
+    first_line: int = 0
 
 
 def check_declaration(ref: str, rows: list[tuple[int, dict]], lookups: Lookups, uploader_institution=None) -> Checked:
     """One declaration of a batch (its rows, in file order) checked like a declaration filed by hand."""
     first_line, first = rows[0]
     errors: list[CellError] = []
+    first_header = tuple(map(first.get, HEADER_COLUMNS))
     for line, values in rows[1:]:
+        if tuple(map(values.get, HEADER_COLUMNS)) == first_header:
+            continue
         for name in HEADER_COLUMNS:
             if values.get(name) != first.get(name):
                 errors.append(
@@ -216,12 +230,24 @@ def check_declaration(ref: str, rows: list[tuple[int, dict]], lookups: Lookups, 
         "period_end": first.get("period_end"),
     }
     items = [{name: values.get(name) for name in ITEM_COLUMNS} for _line, values in rows]
-    checked = Checked(ref=ref, institution=institution, header=header, items=[], errors=errors)
+    checked = Checked(ref=ref, institution=institution, header=header, items=[], errors=errors, first_line=first_line)
     if errors or institution is None:
         return checked
     problems = _Problems()
     cleaned_header = clean_header(header, institution, problems)
     cleaned_items = clean_items(items, problems, lookups.subheadings)
+    _check_planned_date(cleaned_header, problems)
+    if not problems.errors and (
+        cleaned_header["direction"] == Direction.OUT_OF_PARK or cleaned_header["line"] == Line.INTERNAL
+    ):
+        # Goods leaving the park, or moving inside it, take stock the declarant holds (as by hand).
+        probe = SimpleNamespace(institution_id=institution.pk, line=cleaned_header["line"],
+                                direction=cleaned_header["direction"],
+                                receiving_institution_id=_pk(cleaned_header["receiving_institution"]))  # fmt: skip
+        for message in stock.shortages(
+            stock.stock_effect(probe, [_ItemView(item) for item in cleaned_items]), held=lookups.held
+        ):
+            problems.add("items", message)
     for key, messages in problems.errors.items():
         line, column = first_line, key
         if key.startswith("items."):
@@ -230,6 +256,8 @@ def check_declaration(ref: str, rows: list[tuple[int, dict]], lookups: Lookups, 
             column = rest[0] if rest else "hs_code"
         elif key in ("reference",):
             column = "ref"
+        elif key == "items":
+            column = "quantity"
         raw = rows[[row[0] for row in rows].index(line)][1].get(column) if column in COLUMN_NAMES else ""
         for message in messages:
             checked.errors.append(CellError(line, column, "" if raw is None else str(raw), message))
@@ -278,70 +306,178 @@ DECLARATIONS = Kind(
     group_by="ref",
     prepare=Lookups.load,
     validate=check_declaration,
-    write=lambda batch, groups: write_declarations(batch, groups),
+    writer=lambda batch, raw: DeclarationWriter(batch, raw),
 )
 
+# The staged declarations and items (temporary tables of the worker's session), each chunk under its
+# number: COPYed once a chunk is numbered and decided, inserted set-wise a chunk at a time. Rows are
+# never deleted from them (a TRUNCATE or DELETE per chunk costs more than the rows): they go with the
+# session.
+_STAGE = """
+CREATE TEMPORARY TABLE hetao_stage_declarations (
+    chunk integer, id bigint, number text, ref text, institution_id bigint, line text, direction text,
+    receiving_institution_id bigint, checkpoint_id bigint, planned_date date, transport_mode text, carrier_id bigint,
+    consolidated boolean, period_start date, period_end date, regime text, lane text, permit_required boolean,
+    selected boolean, explanation jsonb
+);
+CREATE INDEX ON hetao_stage_declarations (chunk);
+CREATE TEMPORARY TABLE hetao_stage_items (
+    chunk integer, declaration_id bigint, position smallint, hs_code text, subheading_id text, description text,
+    quantity numeric, unit text, value numeric, currency text, origin text, category text, permit_reference text
+);
+CREATE INDEX ON hetao_stage_items (chunk);
+"""
+_DECLARATION_COLUMNS = (
+    "chunk", "id", "number", "ref", "institution_id", "line", "direction", "receiving_institution_id",
+    "checkpoint_id", "planned_date", "transport_mode", "carrier_id", "consolidated", "period_start", "period_end",
+    "regime", "lane", "permit_required", "selected", "explanation",
+)  # fmt: skip
+_ITEM_COLUMNS = (
+    "chunk", "declaration_id", "position", "hs_code", "subheading_id", "description", "quantity", "unit", "value",
+    "currency", "origin", "category", "permit_reference",
+)  # fmt: skip
+FLUSH_ITEMS = 10_000
 
-def write_declarations(batch, groups: list[Checked]) -> int:
-    """File the checked declarations of a batch, as a hand-filed declaration is filed: numbered,
-    decided, its rules and the rule-set version kept. Runs inside the batch's one transaction."""
-    from hetao.numbering import next_number
 
-    from .models import Declaration, DeclarationItem, DeclarationStatus
-    from .services.declarations import NUMBER_SERIES, NUMBER_WIDTH
-    from .services.rules import current_version
+class DeclarationWriter:
+    """Files the checked declarations of a batch as a hand-filed declaration is filed — numbered in
+    file order, decided (the random selection drawn on each number, as by hand), with the rules that
+    fired and the rule-set version — a chunk at a time: the references the declarant already used set
+    aside, COPY into staging tables, and one INSERT … SELECT per table, inside the batch's one
+    transaction.
 
-    version = current_version()
-    now = timezone.now()
-    year = timezone.localdate().year
-    declarations = []
-    for group in groups:
-        header = group.header
-        declarations.append(
-            Declaration(
-                institution=group.institution,
-                number=next_number(NUMBER_SERIES, year, width=NUMBER_WIDTH),
-                reference=group.ref,
-                line=header["line"],
-                direction=header["direction"],
-                receiving_institution=header["receiving_institution"],
-                checkpoint=header["checkpoint"],
-                planned_date=header["planned_date"],
-                transport_mode=header["transport_mode"],
-                carrier=header["carrier"],
-                consolidated=header["consolidated"],
-                period_start=header["period_start"],
-                period_end=header["period_end"],
-                status=DeclarationStatus.FILED,
-                regime=group.decision.regime,
-                lane=group.decision.lane,
-                permit_required=group.decision.permit_required,
-                selected=group.decision.selected,
-                explanation=group.decision.explanation,
-                rule_set_version=version,
-                filed_at=now,
-                created_by=batch.uploaded_by,
-                batch=batch,
+    `add` and `take` run in the checking thread; `store` in the engine's sink thread, with raw SQL
+    on the batch's connection only (no ORM: Django's connections belong to their threads)."""
+
+    def __init__(self, batch, raw):
+        from hetao.models import NumberSeries
+
+        from .models import Declaration, DeclarationItem, DeclarationStatus
+        from .services.declarations import NUMBER_SERIES, NUMBER_WIDTH
+        from .services.rules import current_version, selection
+
+        self.batch, self.raw = batch, raw
+        self.declarations, self.items = [], []
+        self.chunks = 0
+        self.year = timezone.localdate().year
+        self.selection = selection()
+        version = current_version()
+        NumberSeries.objects.get_or_create(series=NUMBER_SERIES, year=self.year)
+        self.series, self.width = NUMBER_SERIES, NUMBER_WIDTH
+        self.tables = (Declaration._meta.db_table, DeclarationItem._meta.db_table, NumberSeries._meta.db_table)
+        self.constants = {
+            "status": DeclarationStatus.FILED, "version": version.pk if version else None,
+            "user": batch.uploaded_by_id, "batch": batch.pk,
+        }  # fmt: skip
+        self.discard()
+        with raw.cursor() as cursor:
+            cursor.execute(_STAGE)
+
+    def discard(self) -> None:
+        """Drop the staging tables (temporary: they also go with the session)."""
+        with self.raw.cursor() as cursor:
+            cursor.execute("DROP TABLE IF EXISTS hetao_stage_declarations, hetao_stage_items")
+
+    def add(self, group: Checked, rows: int):
+        """Buffer a checked declaration; a chunk to store once the buffer is full, else None."""
+        self.declarations.append((group, rows))
+        self.items.extend(group.items)
+        return self.take() if len(self.items) >= FLUSH_ITEMS else None
+
+    def take(self):
+        """The buffered declarations as a chunk (None when empty)."""
+        chunk = self.declarations or None
+        self.declarations, self.items = [], []
+        return chunk
+
+    def store(self, chunk) -> list[tuple[list[CellError], int]]:
+        """Insert a chunk; returns the declarations set aside because the declarant already has one
+        with that reference (the unique reference of a declaration filed by hand), with their rows."""
+        table, item_table, series_table = self.tables
+        self.chunks += 1
+        number = self.chunks
+        with self.raw.cursor() as cursor:
+            # One index probe per declaration (LATERAL … LIMIT 1), never a scan of the table.
+            cursor.execute(
+                _USED_REFERENCES.format(table=table),
+                [[group.institution.pk for group, _rows in chunk], [group.ref for group, _rows in chunk]],
             )
-        )
-    Declaration.objects.bulk_create(declarations, batch_size=2000)
-    items = [
-        DeclarationItem(
-            declaration=declaration,
-            position=item["position"],
-            hs_code=item["hs_code"],
-            subheading_id=item["hs_code"][:6],
-            description=item["description"],
-            quantity=item["quantity"],
-            unit=item["unit"],
-            value=item["value"],
-            currency=item["currency"],
-            origin=item["origin"],
-            category=item["category"],
-            permit_reference=item["permit_reference"],
-        )
-        for declaration, group in zip(declarations, groups, strict=True)
-        for item in group.items
-    ]
-    DeclarationItem.objects.bulk_create(items, batch_size=5000)
-    return len(declarations)
+            used = set(cursor.fetchall())
+            kept = [(group, rows) for group, rows in chunk if (group.institution.pk, group.ref) not in used]
+            set_aside = [(group, rows) for group, rows in chunk if (group.institution.pk, group.ref) in used]
+            if kept:
+                cursor.execute(
+                    f"UPDATE {series_table} SET last = last + %s WHERE series = %s AND year = %s RETURNING last",
+                    [len(kept), self.series, self.year],
+                )
+                first = cursor.fetchone()[0] - len(kept) + 1
+                cursor.execute(
+                    f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1, %s)", [len(kept)]
+                )
+                ids = [row[0] for row in cursor.fetchall()]
+                with cursor.copy(
+                    f"COPY hetao_stage_declarations ({', '.join(_DECLARATION_COLUMNS)}) FROM STDIN"
+                ) as copy:
+                    for offset, (pk, (group, _rows)) in enumerate(zip(ids, kept, strict=True)):
+                        copy.write_row(
+                            self._declaration_row(
+                                number, pk, f"{self.series}-{self.year}-{first + offset:0{self.width}d}", group
+                            )
+                        )
+                with cursor.copy(f"COPY hetao_stage_items ({', '.join(_ITEM_COLUMNS)}) FROM STDIN") as copy:
+                    for pk, (group, _rows) in zip(ids, kept, strict=True):
+                        for item in group.items:
+                            copy.write_row((
+                                number, pk, item["position"], item["hs_code"], item["hs_code"][:6],
+                                item["description"], item["quantity"], item["unit"], item["value"], item["currency"],
+                                item["origin"], item["category"], item["permit_reference"] or "",
+                            ))  # fmt: skip
+                cursor.execute(_INSERT_DECLARATIONS.format(table=table), self.constants | {"chunk": number})
+                cursor.execute(_INSERT_ITEMS.format(table=item_table), {"chunk": number})
+        message = str(_("Your institution already has a declaration with this reference."))
+        return [([CellError(group.first_line, "ref", group.ref, message)], rows) for group, rows in set_aside]
+
+    def _declaration_row(self, chunk: int, pk: int, number: str, group: Checked) -> tuple:
+        header = group.header
+        decision = select(group.decision, number, self.selection)  # the draw needs the number
+        return (
+            chunk, pk, number, group.ref, group.institution.pk, header["line"], header["direction"],
+            _pk(header["receiving_institution"]), _pk(header["checkpoint"]), header["planned_date"],
+            header["transport_mode"], _pk(header["carrier"]), header["consolidated"], header["period_start"],
+            header["period_end"], decision.regime, decision.lane, decision.permit_required, decision.selected,
+            orjson.dumps(decision.explanation).decode(),
+        )  # fmt: skip
+
+
+_USED_REFERENCES = """
+SELECT s.institution_id, s.ref
+  FROM unnest(%s::bigint[], %s::text[]) AS s(institution_id, ref)
+ CROSS JOIN LATERAL (
+       SELECT 1 FROM {table} d
+        WHERE d.institution_id = s.institution_id AND d.reference = s.ref AND d.reference <> '' LIMIT 1) used
+"""
+_INSERT_DECLARATIONS = """
+INSERT INTO {table} (
+    id, institution_id, number, reference, line, direction, receiving_institution_id, checkpoint_id, planned_date,
+    transport_mode, carrier_id, consolidated, period_start, period_end, status, regime, lane, permit_required,
+    selected, explanation, rule_set_version_id, findings, decision_note, filed_at, created_by_id, batch_id,
+    created_at, updated_at
+)
+SELECT id, institution_id, number, ref, line, direction, receiving_institution_id, checkpoint_id, planned_date,
+       transport_mode, carrier_id, consolidated, period_start, period_end, %(status)s, regime, lane, permit_required,
+       selected, explanation, %(version)s, '', '', now(), %(user)s, %(batch)s, now(), now()
+  FROM hetao_stage_declarations WHERE chunk = %(chunk)s ORDER BY number
+"""
+_INSERT_ITEMS = """
+INSERT INTO {table} (
+    declaration_id, position, hs_code, subheading_id, description, quantity, unit, value, currency, origin,
+    category, permit_reference
+)
+SELECT declaration_id, position, hs_code, subheading_id, description, quantity, unit, value, currency, origin,
+       category, permit_reference
+  FROM hetao_stage_items WHERE chunk = %(chunk)s
+"""
+
+
+def _pk(obj):
+    return obj.pk if obj is not None else None

@@ -28,8 +28,9 @@ from the declaration's number and a secret seed.
 import hashlib
 import hmac
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from functools import cache
 
 from django.utils.translation import gettext as _
 
@@ -185,8 +186,32 @@ def selection_draw(number: str, seed: str) -> Decimal:
     return Decimal(int.from_bytes(digest[:8], "big")) / Decimal(2**64)
 
 
-def _ordered(rules: Iterable) -> list:
-    return sorted(rules, key=lambda rule: (rule.priority, rule.pk is None, rule.pk or 0))
+class OrderedRules(tuple):
+    """Rules already in priority order, with each rule's reason read once: what a batch of many
+    declarations evaluates against (`ordered`), so `evaluate` neither sorts nor re-reads them."""
+
+    reasons: dict
+
+
+def ordered(rules: Iterable) -> OrderedRules:
+    if isinstance(rules, OrderedRules):
+        return rules
+    result = OrderedRules(sorted(rules, key=lambda rule: (rule.priority, rule.pk is None, rule.pk or 0)))
+    result.reasons = {id(rule): rule_reason(rule) for rule in result}
+    return result
+
+
+@cache
+def _fallback_reason() -> dict[str, str]:
+    # In every language at once, and the catalogues do not change while the process runs.
+    return translated_reason(
+        lambda: _("No rule decides the regime of this declaration, so it is declared the standard way and checked.")
+    )
+
+
+@cache
+def _selection_reason() -> dict[str, str]:
+    return translated_reason(lambda: _("Selected at random for a documentary check."))
 
 
 def evaluate(facts: Facts, rules: Iterable, *, selection: Selection | None = None) -> Decision:
@@ -194,14 +219,15 @@ def evaluate(facts: Facts, rules: Iterable, *, selection: Selection | None = Non
     if not facts.items:
         raise ValueError("a declaration has at least one item")
     fired: list[Fired] = []
-    for rule in _ordered(rules):
+    rules = ordered(rules)
+    for rule in rules:
         matched, items = fires(rule, facts)
         if matched:
             fired.append(
                 Fired(
                     rule=rule.pk,
                     kind="rule",
-                    reason=rule_reason(rule),
+                    reason=rules.reasons[id(rule)],
                     items=items,
                     regime=rule.regime or "",
                     lane=rule.lane or "",
@@ -219,40 +245,37 @@ def evaluate(facts: Facts, rules: Iterable, *, selection: Selection | None = Non
             Fired(
                 rule=None,
                 kind="fallback",
-                reason=translated_reason(
-                    lambda: _(
-                        "No rule decides the regime of this declaration, so it is declared the standard way "
-                        "and checked."
-                    )
-                ),
+                reason=dict(_fallback_reason()),
                 regime=regime,
                 lane=Lane.YELLOW,
             )
         )
     refused = any(item.refuse for item in fired)
-    selected = False
-    if (
-        selection is not None
-        and not refused
-        and lane == Lane.GREEN
-        and selection.rate > 0
-        and facts.number
-        and selection_draw(facts.number, selection.seed) < selection.rate
-    ):
-        selected, lane = True, Lane.YELLOW
-        fired.append(
-            Fired(
-                rule=None,
-                kind="selection",
-                reason=translated_reason(lambda: _("Selected at random for a documentary check.")),
-                lane=Lane.YELLOW,
-            )
-        )
-    return Decision(
+    decision = Decision(
         regime=Regime(regime).value,
         lane=Lane(lane).value,
         permit_required=any(item.permit_required for item in fired),
         refused=refused,
         fired=fired,
-        selected=selected,
     )
+    return select(decision, facts.number, selection)
+
+
+def select(decision: Decision, number: str, selection: Selection | None) -> Decision:
+    """The random selection, the decision's last step: a green declaration that is not refused goes
+    to yellow when the draw for its number falls under the rate. A batch applies it once its
+    declarations are numbered."""
+    if (
+        selection is None
+        or decision.refused
+        or decision.lane != Lane.GREEN
+        or selection.rate <= 0
+        or not number
+        or selection_draw(number, selection.seed) >= selection.rate
+    ):
+        return decision
+    fired = [
+        *decision.fired,
+        Fired(rule=None, kind="selection", reason=dict(_selection_reason()), lane=Lane.YELLOW),
+    ]
+    return replace(decision, lane=Lane.YELLOW.value, selected=True, fired=fired)

@@ -56,10 +56,14 @@ import pghistory.runtime
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 
 
-def audited(**kwargs):
-    """Track inserts, updates (only when a field changes) and deletes of the decorated model."""
+def audited(*, bulk_inserts: bool = False, **kwargs):
+    """Track inserts, updates (only when a field changes) and deletes of the decorated model.
+
+    `bulk_inserts`: the model is also created by the thousand (batch imports), so its insert events
+    are written by one statement-level trigger per INSERT (from its transition table) rather than a
+    row-level trigger per row; the events are the same."""
     return pghistory.track(
-        pghistory.InsertEvent(),
+        pghistory.InsertEvent(level=pghistory.Statement if bulk_inserts else None),
         pghistory.UpdateEvent(),
         pghistory.DeleteEvent(),
         **kwargs,
@@ -88,14 +92,32 @@ def audit_context(**metadata):
 SEAL_TRIGGER = "hetao_audit_seal"
 TRUNCATE_GUARD = "hetao_audit_no_truncate"
 
-_INSTALL_TRIGGERS = """
+_TRUNCATE_GUARD_SQL = """
 DROP TRIGGER IF EXISTS hetao_audit_no_truncate ON {table};
 CREATE TRIGGER hetao_audit_no_truncate BEFORE TRUNCATE ON {table}
     FOR EACH STATEMENT EXECUTE FUNCTION hetao_audit_refuse_truncate();
+"""
+# Since migration hetao 0017 the seal fires once per statement, over its transition table: a
+# statement of many events — a batch import's — takes the chain's head once and appends its links
+# in one INSERT. Before it (migrations 0009–0016 on a new database) the seal fired per row.
+SEAL_TRIGGER_SQL = """
+DROP TRIGGER IF EXISTS hetao_audit_seal ON {table};
+CREATE TRIGGER hetao_audit_seal AFTER INSERT ON {table} REFERENCING NEW TABLE AS sealed_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION hetao_audit_seal({pk_column});
+"""
+SEAL_ROW_TRIGGER_SQL = """
 DROP TRIGGER IF EXISTS hetao_audit_seal ON {table};
 CREATE TRIGGER hetao_audit_seal AFTER INSERT ON {table}
     FOR EACH ROW EXECUTE FUNCTION hetao_audit_seal({pk_column});
 """
+
+
+def _seals_per_statement(cursor) -> bool:
+    """Whether the installed sealing function is the per-statement one (migration hetao 0017)."""
+    cursor.execute(
+        "SELECT coalesce(bool_or(prosrc LIKE '%%sealed_rows%%'), false) FROM pg_proc WHERE proname = 'hetao_audit_seal'"
+    )
+    return cursor.fetchone()[0]
 
 
 def event_tables() -> dict[str, str]:
@@ -146,7 +168,10 @@ def install_chain(using: str = DEFAULT_DB_ALIAS) -> list[str]:
         for table, pk_column in sorted(event_tables().items()):
             if table not in existing or triggers.get(table, {}).keys() >= {SEAL_TRIGGER, TRUNCATE_GUARD}:
                 continue
-            cursor.execute(_INSTALL_TRIGGERS.format(table=db.ops.quote_name(table), pk_column=_sql_literal(pk_column)))
+            seal = SEAL_TRIGGER_SQL if _seals_per_statement(cursor) else SEAL_ROW_TRIGGER_SQL
+            cursor.execute(
+                (_TRUNCATE_GUARD_SQL + seal).format(table=db.ops.quote_name(table), pk_column=_sql_literal(pk_column))
+            )
             cursor.execute("SELECT EXISTS (SELECT FROM hetao_auditseal WHERE event_table = %s)", [table])
             if not cursor.fetchone()[0]:
                 cursor.execute("SELECT hetao_audit_seal_events(%s)", [table])

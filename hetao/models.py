@@ -315,6 +315,11 @@ class BatchFiling(models.Model):
     created_at = models.DateTimeField(_("filed at"), auto_now_add=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # Which worker process took it ("host:pid"), and how many times one did (a lost worker's batch is taken again).
+    worker = models.CharField(_("worker"), max_length=120, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    # Seconds spent per phase of the last attempt: {"read": …, "check": …, "write": …}.
+    timings = models.JSONField(_("timings"), default=dict, blank=True)
 
     objects = VisibleToQuerySet.as_manager()
     tenant_field = "institution"

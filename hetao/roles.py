@@ -60,6 +60,8 @@ _CUSTOMS_VIEW = [
     "customs.view_rulesetversion",
     "customs.view_gatepassage",
 ]
+# Filing a batch for institutions: for the one named, or for the declarant each row names.
+_BATCH_FILE = ["hetao.add_batchfiling"]
 _CUSTOMS_DECIDE = [
     "customs.decide_declaration",
     "customs.add_gatepassage",
@@ -85,6 +87,7 @@ ROLE_PERMISSIONS = {
         *_PEOPLE_DATA_DECIDE,
         "customs.view_passagecheck",
         *_CUSTOMS_VIEW,
+        *_BATCH_FILE,
     ],
     WHITELIST_REVIEWER: [
         *_VIEW_REFERENCE,
@@ -93,7 +96,14 @@ ROLE_PERMISSIONS = {
         *_PEOPLE_DATA_VIEW,
         *_PEOPLE_DATA_DECIDE,
     ],
-    CUSTOMS_OFFICER: [*_VIEW_REFERENCE, "customs.change_checkpoint", *_PASSAGE, *_CUSTOMS_VIEW, *_CUSTOMS_DECIDE],
+    CUSTOMS_OFFICER: [
+        *_VIEW_REFERENCE,
+        "customs.change_checkpoint",
+        *_PASSAGE,
+        *_CUSTOMS_VIEW,
+        *_CUSTOMS_DECIDE,
+        *_BATCH_FILE,
+    ],
     FUND_OFFICER: [*_VIEW_REFERENCE],
     PROJECT_OFFICER: [*_VIEW_REFERENCE, "zone.change_site"],
     AUDITOR: [

@@ -268,6 +268,7 @@ CELERY_BEAT_SCHEDULE = {
     "purge-idempotency-records": {"task": "hetao.tasks.purge_idempotency_records", "schedule": timedelta(days=1)},
     "whitelist-expire-and-remind": {"task": "zone.tasks.whitelist_expire_and_remind", "schedule": timedelta(hours=1)},
     "registered-persons-expire": {"task": "zone.tasks.registered_persons_expire", "schedule": timedelta(hours=1)},
+    "requeue-orphaned-batches": {"task": "hetao.tasks.requeue_orphaned_batches", "schedule": timedelta(minutes=1)},
 }
 
 REST_FRAMEWORK = {

@@ -63,3 +63,17 @@ def run_batch(batch_id: int) -> str:
     from hetao.batches.engine import run
 
     return run(batch_id)
+
+
+@shared_task
+def requeue_orphaned_batches() -> list[int]:
+    """Queue again the batches whose worker died mid-import (`hetao.batches.engine.requeue_orphans`)
+    and hand each to a worker; returns their ids. Safe to run twice, and beside live workers."""
+    from django.db import transaction
+
+    from hetao.batches.engine import requeue_orphans
+
+    requeued = requeue_orphans()
+    for batch_id in requeued:
+        transaction.on_commit(lambda batch_id=batch_id: run_batch.delay(batch_id))
+    return requeued

@@ -29,6 +29,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("batches/", batch_views.batch_list, name="batches"),
     path("batches/<int:pk>/", batch_views.batch_detail, name="batch"),
+    path("batches/<int:pk>/progress/", batch_views.batch_progress, name="batch-progress"),
     path("", include("zone.urls")),
     path("", include("customs.urls")),
     path("", views.home, name="home"),

@@ -44,7 +44,7 @@ class DeclarationQuerySet(VisibleToQuerySet):
         )
 
 
-@audited()
+@audited(bulk_inserts=True)
 class Declaration(models.Model):
     """A customs declaration of goods crossing a sub-line or moving inside the park."""
 

@@ -4,10 +4,12 @@
 
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from functools import cache
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_countries import countries
 
 from hetao.limits import SHORT_TEXT_MAX, bounded_date
@@ -51,6 +53,16 @@ ITEM_FIELDS = (
     "category",
     "permit_reference",
 )
+_ITEM_KEYS = frozenset(ITEM_FIELDS) | {"position", "subheading_description"}
+
+
+# The messages of the choices, made once (lazy: translated when a problem is reported).
+UNIT_MESSAGE = gettext_lazy("Choose a unit from the list.")
+CURRENCY_MESSAGE = gettext_lazy("Choose the currency: CNY, HKD or USD.")
+CATEGORY_MESSAGE = gettext_lazy("Choose the category of the goods.")
+LINE_MESSAGE = gettext_lazy("Choose the line: first, second, or inside the park.")
+DIRECTION_MESSAGE = gettext_lazy("Choose the direction: into or out of the park.")
+TRANSPORT_MESSAGE = gettext_lazy("Choose how the goods travel.")
 
 
 class _Problems:
@@ -71,11 +83,14 @@ def _decimal(value, *, name: str, digits: int, places: int, problems: _Problems)
     if isinstance(value, bool) or value is None or value == "":
         problems.add(name, _("Enter a number."))
         return None
-    try:
-        number = Decimal(str(value).strip().replace(",", ""))
-    except (InvalidOperation, ValueError):
-        problems.add(name, _("Enter a number."))
-        return None
+    if isinstance(value, Decimal):
+        number = value
+    else:
+        try:
+            number = Decimal(str(value).strip().replace(",", ""))
+        except (InvalidOperation, ValueError):
+            problems.add(name, _("Enter a number."))
+            return None
     if not number.is_finite() or number <= 0:
         problems.add(name, _("Enter a number greater than zero."))
         return None
@@ -83,14 +98,14 @@ def _decimal(value, *, name: str, digits: int, places: int, problems: _Problems)
     if isinstance(exponent, int) and -exponent > places:
         problems.add(name, _("Enter at most %(places)s decimal places.") % {"places": places})
         return None
-    if number >= Decimal(10) ** (digits - places):
+    if number >= _limit(digits - places):
         problems.add(name, _("Enter a number below %(max)s.") % {"max": f"{10 ** (digits - places):,}"})
         return None
     return number
 
 
 def _text(value, *, name: str, limit: int, problems: _Problems, required: bool = False) -> str:
-    text = str(value or "").strip()
+    text = value.strip() if type(value) is str else str(value or "").strip()
     if required and not text:
         problems.add(name, _("This field is required."))
     elif len(text) > limit:
@@ -98,8 +113,25 @@ def _text(value, *, name: str, limit: int, problems: _Problems, required: bool =
     return text[:limit]
 
 
+@cache
+def _limit(whole_digits: int) -> Decimal:
+    return Decimal(10) ** whole_digits
+
+
+@cache
+def _allowed(choices) -> frozenset:
+    return frozenset(choices.values)
+
+
+@cache
+def _country_codes() -> frozenset:
+    return frozenset(code for code, _name in countries)
+
+
 def _choice(value, choices, *, name: str, problems: _Problems, message) -> str:
-    if value not in choices.values:
+    """`value` when it is one of `choices`; else the problem (its message a lazy text, translated
+    only when it is reported: a batch checks a million of these)."""
+    if value not in _allowed(choices):
         problems.add(name, message)
         return ""
     return value
@@ -119,7 +151,7 @@ def clean_items(items, problems: _Problems, subheadings=None) -> list[dict]:
         if not isinstance(raw, dict):
             problems.add(f"items.{position}", _("Each item is an object with its fields."))
             continue
-        unknown = sorted(set(raw) - set(ITEM_FIELDS) - {"position", "subheading_description"})
+        unknown = sorted(raw.keys() - _ITEM_KEYS)
         if unknown:
             problems.add(f"items.{position}", _("Unknown field(s): %(names)s.") % {"names": ", ".join(unknown)})
         item = {"position": position}
@@ -138,7 +170,11 @@ def clean_items(items, problems: _Problems, subheadings=None) -> list[dict]:
             problems=problems,
         )
         item["unit"] = _choice(
-            raw.get("unit"), Unit, name=prefix + "unit", problems=problems, message=_("Choose a unit from the list.")
+            raw.get("unit"),
+            Unit,
+            name=prefix + "unit",
+            problems=problems,
+            message=UNIT_MESSAGE,
         )
         item["value"] = _decimal(
             raw.get("value"), name=prefix + "value", digits=VALUE_DIGITS, places=VALUE_PLACES, problems=problems
@@ -148,10 +184,10 @@ def clean_items(items, problems: _Problems, subheadings=None) -> list[dict]:
             Currency,
             name=prefix + "currency",
             problems=problems,
-            message=_("Choose the currency: CNY, HKD or USD."),
+            message=CURRENCY_MESSAGE,
         )
         origin = str(raw.get("origin") or "").strip().upper()
-        if origin not in dict(countries):
+        if origin not in _country_codes():
             problems.add(prefix + "origin", _("Give the country of origin as its ISO 3166 code, e.g. DE or HK."))
         item["origin"] = origin
         item["category"] = _choice(
@@ -159,7 +195,7 @@ def clean_items(items, problems: _Problems, subheadings=None) -> list[dict]:
             ItemCategory,
             name=prefix + "category",
             problems=problems,
-            message=_("Choose the category of the goods."),
+            message=CATEGORY_MESSAGE,
         )
         item["permit_reference"] = _text(
             raw.get("permit_reference"), name=prefix + "permit_reference", limit=PERMIT_MAX, problems=problems
@@ -177,14 +213,14 @@ def clean_header(values: dict, institution: Institution, problems: _Problems) ->
         Line,
         name="line",
         problems=problems,
-        message=_("Choose the line: first, second, or inside the park."),
+        message=LINE_MESSAGE,
     )
     header["direction"] = _choice(
         values.get("direction"),
         Direction,
         name="direction",
         problems=problems,
-        message=_("Choose the direction: into or out of the park."),
+        message=DIRECTION_MESSAGE,
     )
     receiver = values.get("receiving_institution")
     if header["line"] == Line.INTERNAL:
@@ -226,7 +262,7 @@ def clean_header(values: dict, institution: Institution, problems: _Problems) ->
         TransportMode,
         name="transport_mode",
         problems=problems,
-        message=_("Choose how the goods travel."),
+        message=TRANSPORT_MESSAGE,
     )
     carrier = values.get("carrier")
     if header["transport_mode"] == TransportMode.HAND_CARRY:

@@ -79,22 +79,41 @@ def plain_quantity(quantity) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-def shortages(changes: list[Change]) -> list[str]:
-    """What the changes would take beyond the stock held now (read without locking: for forms and
-    pre-checks; `apply` decides under lock)."""
+def held_now(institution_id: int, subheading: str, unit: str) -> Decimal:
+    """The quantity held now of one stock line (read without locking)."""
+    return (
+        StockBalance.objects.filter(institution_id=institution_id, subheading_id=subheading, unit=unit)
+        .values_list("quantity", flat=True)
+        .first()
+    ) or Decimal("0")
+
+
+def balances(institution_ids=None) -> dict[tuple, Decimal]:
+    """The stock held now, by (institution, subheading, unit), of the institutions (all when None):
+    what a batch checks its declarations against, read once."""
+    rows = StockBalance.objects.all()
+    if institution_ids is not None:
+        rows = rows.filter(institution_id__in=institution_ids)
+    return {
+        (institution_id, subheading, unit): quantity
+        for institution_id, subheading, unit, quantity in rows.values_list(
+            "institution_id", "subheading_id", "unit", "quantity"
+        )
+    }
+
+
+def shortages(changes: list[Change], held=held_now) -> list[str]:
+    """What the changes would take beyond the stock held now (read without locking: for forms,
+    pre-checks and batches — `held(institution, subheading, unit)`; `apply` decides under lock)."""
     wanted: dict[tuple, Decimal] = defaultdict(Decimal)
     for change in changes:
         if change.quantity < 0:
             wanted[(change.institution_id, change.subheading, change.unit)] -= change.quantity
     problems = []
     for (institution_id, subheading, unit), quantity in sorted(wanted.items()):
-        held = (
-            StockBalance.objects.filter(institution_id=institution_id, subheading_id=subheading, unit=unit)
-            .values_list("quantity", flat=True)
-            .first()
-        ) or Decimal("0")
-        if held < quantity:
-            problems.append(_shortage(subheading, unit, held, quantity).messages[0])
+        held_there = held(institution_id, subheading, unit)
+        if held_there < quantity:
+            problems.append(_shortage(subheading, unit, held_there, quantity).messages[0])
     return problems
 
 

@@ -1,8 +1,9 @@
 """Batch filings in the partner API: file a CSV or XLSX (`POST /batches/`, multipart), follow its
 status and progress, read its error report (CSV or XLSX) and download each kind's template.
 
-A principal bound to an institution (a member's session or a bound token) files for it; zone staff
-and unbound tokens file for the institution they name, or for the declarants each row names.
+Who files for which institution is `services.batch_institution`, as on the pages: an institution's
+owners and filers (and a token bound to it) file for it; zone staff who may file batches, and their
+unbound tokens, file for the institution they name, or for the declarants each row names.
 """
 
 from django.http import Http404
@@ -27,7 +28,6 @@ from hetao.batches.kinds import kind_of
 from hetao.exports import EXPORT_FORMATS, export_response
 from hetao.models import BatchFiling, BatchMode
 from hetao.principal import principal_for
-from hetao.tenancy import institution_model
 
 
 class DownloadNegotiation(DefaultContentNegotiation):
@@ -105,25 +105,15 @@ class BatchFilingViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet)
     def get_queryset(self):
         return BatchFiling.objects.visible_to(principal_for(self.request)).select_related("institution")
 
-    def _institution(self, institution_id):
-        principal = principal_for(self.request)
-        ids = principal.institution_ids
-        if institution_id is None:
-            if ids is None:
-                return None  # zone staff: each row names its declarant
-            if len(ids) != 1:
-                raise ValidationError({"institution": [_("Name the institution the file is filed for.")]})
-            institution_id = next(iter(ids))
-        institution = institution_model().objects.visible_to(principal).filter(pk=institution_id).first()
-        if institution is None:
-            raise Http404
-        return institution
-
     @extend_schema(
         request={"multipart/form-data": BatchUploadSerializer},
         responses={
             201: BatchFilingSerializer,
             200: BatchFilingSerializer,
+            403: OpenApiResponse(
+                ApiErrorSerializer,
+                description="The caller files no batches, or not for the institution named (code not_allowed).",
+            ),
             404: OpenApiResponse(
                 ApiErrorSerializer,
                 description="The institution named does not exist or is not one you can see (code not_found).",
@@ -136,7 +126,10 @@ class BatchFilingViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet)
     )
     def create(self, request, *args, **kwargs):
         data = validated(BatchUploadSerializer, request)
-        institution = self._institution(data.get("institution"))  # 404 before anything else is read
+        # Who files for which institution is decided before anything else is read (404 for one unseen).
+        institution = services.batch_institution(
+            principal=principal_for(request), institution_id=data.get("institution")
+        )
         if kind_of(data["kind"]) is None:
             raise ValidationError({"kind": [_("Unknown kind of batch: %(kind)s.") % {"kind": data["kind"]}]})
         if data.get("file") is None:

@@ -8,6 +8,7 @@ and writer called on the rows. `template` gives the header row, an example row a
 in the reader's language — for the CSV and XLSX templates of the pages and the API.
 """
 
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -25,6 +26,8 @@ TYPE_LABELS = {
     CHOICE: gettext_lazy("one of the values listed"),
     BOOLEAN: gettext_lazy("yes or no"),
 }
+READ_CACHE = 4096  # distinct cells remembered per column while a file is read
+_UNREAD = object()
 _YES = {"yes", "y", "true", "1", "是", "x"}
 _NO = {"no", "n", "false", "0", "否", ""}
 
@@ -100,8 +103,12 @@ class Kind:
     prepare: Callable | None = None
     # validate(key, rows, context, institution) -> a checked group with `.errors` (CellError list).
     validate: Callable | None = None
-    # write(batch, groups) -> the records created, inside the batch's one transaction.
-    write: Callable | None = None
+    # writer(batch, psycopg connection) -> an object with add(group, rows) -> chunk | None (buffer a
+    # valid group; a chunk once the buffer is full), take() -> chunk | None (what is left),
+    # store(chunk) -> [(errors, rows)] (insert it set-wise, with raw SQL only: it runs in the engine's
+    # sink thread; the groups it sets aside against stored records) and discard(), all inside the
+    # batch's one transaction.
+    writer: Callable | None = None
     description: str = ""
     column_index: dict = field(default_factory=dict, compare=False)
 
@@ -113,7 +120,7 @@ class Kind:
         missing required columns."""
         known = self.column_index
         unknown = [name for name in header if name and name not in known]
-        repeated = sorted({name for name in header if name and header.count(name) > 1})
+        repeated = sorted(name for name, count in Counter(header).items() if name and count > 1)
         missing = [column.name for column in self.columns if column.required and column.name not in header]
         problems = []
         if unknown:
@@ -132,16 +139,36 @@ class Kind:
 
     def read_row(self, line: int, cells: list, positions: dict[str, int]) -> tuple[dict, list[CellError]]:
         """A row's values by column name, and the problems of its cells."""
-        values, errors = {}, []
-        for column in self.columns:
-            position = positions.get(column.name)
-            raw = cells[position] if position is not None and position < len(cells) else None
-            try:
-                values[column.name] = column.read(raw)
-            except CellProblem as problem:
-                errors.append(CellError(line, column.name, "" if raw is None else str(raw)[:200], problem.message))
-                values[column.name] = None
-        return values, errors
+        values, errors = self.row_reader(positions)(line, cells)
+        return dict(zip(self.column_index, values, strict=True)), errors
+
+    def row_reader(self, positions: dict[str, int]) -> Callable[[int, list], tuple[list, list[CellError]]]:
+        """A function reading one row: (values in column order, problems). Reading a cell depends on
+        its text alone, so each column remembers what it read for up to READ_CACHE distinct cells —
+        the codes, dates and units that repeat down a file cost one dictionary look-up."""
+        plan = [(column, positions.get(column.name), {}) for column in self.columns]
+
+        def read(line: int, cells: list) -> tuple[list, list[CellError]]:
+            values, errors = [], []
+            width = len(cells)
+            for column, position, memo in plan:
+                raw = cells[position] if position is not None and position < width else None
+                remembered = type(raw) is str or raw is None  # XLSX numbers and booleans are read each time
+                outcome = memo.get(raw, _UNREAD) if remembered else _UNREAD
+                if outcome is _UNREAD:
+                    try:
+                        outcome = column.read(raw)
+                    except CellProblem as problem:
+                        outcome = problem
+                    if remembered and len(memo) < READ_CACHE:
+                        memo[raw] = outcome
+                if isinstance(outcome, CellProblem):
+                    errors.append(CellError(line, column.name, "" if raw is None else str(raw)[:200], outcome.message))
+                    outcome = None
+                values.append(outcome)
+            return values, errors
+
+        return read
 
     def template(self) -> tuple[list[str], list[str], list[list[str]]]:
         """The template's header row, example row and column guide (name, required, type, help) in

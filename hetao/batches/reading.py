@@ -10,8 +10,9 @@ in any of its XML parts (no billion laughs, no external entities).
 
 import codecs
 import csv
+import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,6 +29,7 @@ ENCODING_SAMPLE = 1024 * 1024
 ENCODINGS = ("utf-8", "gb18030")
 ENCODING_NAMES = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 (with BOM)", "gb18030": "GB18030"}
 XML_PROLOG_SCAN = 4096
+XML_PROLOG_MAX = 1024 * 1024  # a prolog longer than this is read as far as this
 
 
 class FileProblem(Exception):
@@ -48,6 +50,8 @@ class Table:
     encoding: str
     header: list[str]
     rows: Iterator[tuple[int, list]]
+    # How much of the file has been read, 0.0–1.0 (for the progress bar; an estimate).
+    read_fraction: Callable[[], float] = lambda: 0.0
 
 
 def _utf8_prefix_ok(sample: bytes) -> bool:
@@ -123,7 +127,14 @@ def open_csv(path: Path, *, encoding: str | None = None) -> Table:
     except StopIteration:
         handle.close()
         raise FileProblem(_("The file is empty."), code="empty") from None
-    return Table(format="csv", encoding=used, header=_header(first), rows=_closing(rows, handle))
+    size = max(path.stat().st_size, 1)
+    return Table(
+        format="csv",
+        encoding=used,
+        header=_header(first),
+        rows=_closing(rows, handle),
+        read_fraction=lambda: min(handle.buffer.tell() / size, 1.0) if not handle.closed else 1.0,
+    )
 
 
 def _closing(rows, handle):
@@ -166,13 +177,33 @@ def check_xlsx_archive(path: Path) -> None:
         for entry in entries:
             if entry.filename.endswith((".xml", ".rels")):
                 with archive.open(entry) as part:
-                    head = part.read(XML_PROLOG_SCAN).upper()
+                    head = _prolog(part).upper()
                 if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
                     raise FileProblem(
                         _("The workbook declares a DTD or entities (in %(name)s); such files are refused.")
                         % {"name": entry.filename[:80]},
                         code="xlsx_dtd",
                     )
+
+
+_COMMENT = re.compile(rb"<!--.*?-->", re.S)
+_ROOT = re.compile(rb"<[A-Za-z_]")
+
+
+def _prolog(part) -> bytes:
+    """An XML part's prolog: everything before its root element (where a DTD would be), comments
+    left out, read in blocks up to XML_PROLOG_MAX; UTF-16 text is read as its ASCII bytes."""
+    seen = b""
+    while len(seen) < XML_PROLOG_MAX:
+        block = part.read(XML_PROLOG_SCAN)
+        if not block:
+            break
+        seen += block
+        text = _COMMENT.sub(b"", seen.replace(b"\x00", b"") if seen[:2] in (b"\xff\xfe", b"\xfe\xff") else seen)
+        root = _ROOT.search(text)
+        if root:
+            return text[: root.start()]
+    return _COMMENT.sub(b"", seen.replace(b"\x00", b""))
 
 
 def _xlsx_rows(sheet) -> Iterator[tuple[int, list]]:
@@ -199,7 +230,21 @@ def open_xlsx(path: Path) -> Table:
         _number, first = next(rows)
     except StopIteration:
         raise FileProblem(_("The file is empty."), code="empty") from None
-    return Table(format="xlsx", encoding="", header=_header(first), rows=rows)
+    height = max(getattr(sheet, "height", 0) or 0, 1)
+    seen = [0]
+
+    def counted():
+        for number, cells in rows:
+            seen[0] = number
+            yield number, cells
+
+    return Table(
+        format="xlsx",
+        encoding="",
+        header=_header(first),
+        rows=counted(),
+        read_fraction=lambda: min(seen[0] / height, 1.0),
+    )
 
 
 def open_table(path: Path, *, encoding: str | None = None) -> Table:

@@ -131,3 +131,68 @@ def test_a_file_that_does_not_fit_the_kind_is_rejected_with_a_message(celery_wor
     assert batch.status == "rejected"
     assert "unknown columns: colour, size" in batch.message
     assert Declaration.objects.count() == 0
+
+
+def test_rows_of_one_declaration_apart_in_the_file_still_form_one_declaration(celery_worker, filer_and_day):
+    institution, filer, day = filer_and_day
+    first, second, third = rows_for(day)
+    # PO-2 sits between the two rows of PO-1: the file is read again in key order.
+    batch, _created = batch_submit(
+        kind="customs_declarations", uploaded=upload([first, third, second]), actor=filer, institution=institution
+    )
+    batch = finished(batch)
+    assert batch.status == "succeeded", (batch.message, batch.errors)
+    assert (batch.total_rows, batch.ok_rows) == (3, 3)
+    po1 = Declaration.objects.get(batch=batch, reference="PO-1")
+    assert [(item.position, item.hs_code) for item in po1.items.order_by("position")] == [(1, "902720"), (2, "847130")]
+    assert Declaration.objects.filter(batch=batch).count() == 2
+    assert "first_pass" in batch.timings and "import" in batch.timings
+
+
+def test_a_reference_the_declarant_already_used_is_reported_and_the_rest_filed(celery_worker, filer_and_day):
+    institution, filer, day = filer_and_day
+    earlier = finished(
+        batch_submit(
+            kind="customs_declarations", uploaded=upload(rows_for(day)[:2]), actor=filer, institution=institution
+        )[0]  # fmt: skip
+    )
+    assert earlier.status == "succeeded"
+    with translation.override("en"):
+        later, _created = batch_submit(
+            kind="customs_declarations", uploaded=upload(rows_for(day), name="more.csv"), actor=filer,
+            institution=institution, mode="valid_rows_only",
+        )  # fmt: skip
+    later = finished(later)
+    assert later.status == "partially_succeeded"
+    assert (later.ok_rows, later.failed_rows) == (1, 2)
+    assert later.errors == [
+        {"line": 2, "column": "ref", "value": "PO-1",
+         "message": "Your institution already has a declaration with this reference."},
+    ]  # fmt: skip
+    assert list(Declaration.objects.filter(batch=later).values_list("reference", flat=True)) == ["PO-2"]
+    assert Declaration.objects.filter(institution=institution, reference="PO-1").count() == 1
+
+
+def test_declarations_of_a_batch_are_numbered_in_file_order_and_audited_with_the_batch(celery_worker, filer_and_day):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from customs.models import DeclarationEvent
+
+    institution, filer, day = filer_and_day
+    batch = finished(
+        batch_submit(kind="customs_declarations", uploaded=upload(rows_for(day)), actor=filer, institution=institution)[
+            0
+        ]  # fmt: skip
+    )
+    declarations = list(Declaration.objects.filter(batch=batch).order_by("number"))
+    assert [d.reference for d in declarations] == ["PO-1", "PO-2"]
+    first, second = (int(d.number.rsplit("-", 1)[1]) for d in declarations)
+    assert second == first + 1
+    events = DeclarationEvent.objects.filter(pgh_obj__batch=batch, pgh_label="insert").select_related("pgh_context")
+    assert events.count() == 2
+    assert {event.pgh_context.metadata["batch"] for event in events} == {batch.pk}
+    assert {event.pgh_context.metadata["user"] for event in events} == {filer.pk}
+    out = StringIO()
+    call_command("audit_verify", stdout=out)  # raises CommandError on a broken chain

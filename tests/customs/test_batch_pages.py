@@ -1,5 +1,6 @@
-"""The batch pages: a filer files a file of declarations and follows it; the page refreshes
-itself while the batch runs; a viewer follows without the form; another institution sees nothing."""
+"""The batch pages: a filer files a file of declarations and follows it; the page follows the batch
+while it runs (htmx polling, a refresh without script); a viewer follows without the form; another
+institution sees nothing."""
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -48,7 +49,9 @@ def test_a_filer_files_a_batch_through_the_page_and_follows_it():
     assert batch.institution == institution and batch.status == "queued"
     detail = member.get(filed["Location"])
     assert detail.status_code == 200
-    assert '<meta http-equiv="refresh" content="3">' in detail.content.decode()  # follows the import by itself
+    html = detail.content.decode()
+    assert '<noscript><meta http-equiv="refresh" content="3"></noscript>' in html  # follows the import by itself
+    assert 'hx-trigger="every 2s"' in html
 
     BatchFiling.objects.filter(pk=batch.pk).update(
         status="failed", errors=[{"line": 2, "column": "hs_code", "value": "1", "message": "Unknown subheading."}]
