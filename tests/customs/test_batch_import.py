@@ -151,11 +151,10 @@ def test_rows_of_one_declaration_apart_in_the_file_still_form_one_declaration(ce
 
 def test_a_reference_the_declarant_already_used_is_reported_and_the_rest_filed(celery_worker, filer_and_day):
     institution, filer, day = filer_and_day
-    earlier = finished(
-        batch_submit(
-            kind="customs_declarations", uploaded=upload(rows_for(day)[:2]), actor=filer, institution=institution
-        )[0]  # fmt: skip
+    earlier, _created = batch_submit(
+        kind="customs_declarations", uploaded=upload(rows_for(day)[:2]), actor=filer, institution=institution
     )
+    earlier = finished(earlier)
     assert earlier.status == "succeeded"
     with translation.override("en"):
         later, _created = batch_submit(
@@ -181,11 +180,10 @@ def test_declarations_of_a_batch_are_numbered_in_file_order_and_audited_with_the
     from customs.models import DeclarationEvent
 
     institution, filer, day = filer_and_day
-    batch = finished(
-        batch_submit(kind="customs_declarations", uploaded=upload(rows_for(day)), actor=filer, institution=institution)[
-            0
-        ]  # fmt: skip
+    batch, _created = batch_submit(
+        kind="customs_declarations", uploaded=upload(rows_for(day)), actor=filer, institution=institution
     )
+    batch = finished(batch)
     declarations = list(Declaration.objects.filter(batch=batch).order_by("number"))
     assert [d.reference for d in declarations] == ["PO-1", "PO-2"]
     first, second = (int(d.number.rsplit("-", 1)[1]) for d in declarations)
