@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+import pghistory
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
@@ -355,6 +356,9 @@ SPECTACULAR_SETTINGS = {
 # Audit trail: pghistory records every change with the request context.
 # Event tables carry database triggers that refuse UPDATE and DELETE.
 PGHISTORY_APPEND_ONLY = True
+# An event's copies of the record's foreign keys are not indexed: events are read by record
+# (pgh_obj) and context, never by a copied key, and each index costs every audited write.
+PGHISTORY_FOREIGN_KEY_FIELD = pghistory.ForeignKey(db_index=False)
 PGHISTORY_ADMIN_MODEL = "pghistory.MiddlewareEvents"
 
 API_TOKEN_PREFIX = "htz_"  # noqa: S105 - a public marker, not a secret

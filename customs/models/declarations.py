@@ -80,10 +80,10 @@ class Declaration(models.Model):
     period_start = models.DateField(_("consolidated from"), null=True, blank=True)
     period_end = models.DateField(_("consolidated until"), null=True, blank=True)
     status = models.CharField(
-        _("status"), max_length=20, choices=DeclarationStatus.choices, default=DeclarationStatus.DRAFT, db_index=True
-    )
+        _("status"), max_length=20, choices=DeclarationStatus.choices, default=DeclarationStatus.DRAFT
+    )  # indexed first in declaration_queue
     regime = models.CharField(_("regime"), max_length=24, choices=Regime.choices, blank=True)
-    lane = models.CharField(_("lane"), max_length=8, choices=Lane.choices, blank=True, db_index=True)
+    lane = models.CharField(_("lane"), max_length=8, choices=Lane.choices, blank=True)
     permit_required = models.BooleanField(_("permit required"), default=False)
     selected = models.BooleanField(_("selected at random"), default=False)
     # The rules that fired at filing: [{"rule": id, "kind", "reason": {lang: text}, "items": [...], ...}].
@@ -161,7 +161,11 @@ class Declaration(models.Model):
                 violation_error_message=_("Your institution already has a declaration with this reference."),
             ),
         ]
-        indexes = [models.Index(fields=["status", "lane", "filed_at"], name="declaration_queue")]
+        # Plain indexes (a field's db_index on text would add a LIKE index too, which nothing uses).
+        indexes = [
+            models.Index(fields=["status", "lane", "filed_at"], name="declaration_queue"),
+            models.Index(fields=["lane"], name="declaration_lane"),
+        ]
 
     def __str__(self):
         return self.number or _("Declaration draft %(id)s") % {"id": self.pk}
@@ -170,13 +174,15 @@ class Declaration(models.Model):
 class DeclarationItem(models.Model):
     """One line of goods of a declaration."""
 
+    # Indexed by declaration_item_position_unique (declaration, position), and the subheading by a
+    # plain index (db_index on a text key would add a LIKE index too).
     declaration = models.ForeignKey(
-        Declaration, on_delete=models.CASCADE, related_name="items", verbose_name=_("declaration")
+        Declaration, on_delete=models.CASCADE, related_name="items", verbose_name=_("declaration"), db_index=False
     )
     position = models.PositiveSmallIntegerField(_("item"))
     hs_code = models.CharField(_("HS code"), max_length=10)
     subheading = models.ForeignKey(
-        HsCode, on_delete=models.PROTECT, related_name="+", verbose_name=_("HS 2022 subheading")
+        HsCode, on_delete=models.PROTECT, related_name="+", verbose_name=_("HS 2022 subheading"), db_index=False
     )
     description = models.CharField(_("description of the goods"), max_length=SHORT_TEXT_MAX)
     quantity = models.DecimalField(_("quantity"), max_digits=QUANTITY_DIGITS, decimal_places=QUANTITY_PLACES)
@@ -191,6 +197,7 @@ class DeclarationItem(models.Model):
         verbose_name = _("declaration item")
         verbose_name_plural = _("declaration items")
         ordering = ["declaration", "position"]
+        indexes = [models.Index(fields=["subheading"], name="declaration_item_subheading")]
         constraints = [
             models.UniqueConstraint(fields=["declaration", "position"], name="declaration_item_position_unique"),
             models.CheckConstraint(condition=models.Q(quantity__gt=0), name="declaration_item_quantity_positive"),

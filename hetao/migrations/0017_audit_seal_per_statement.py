@@ -10,6 +10,9 @@ import hetao.audit
 SEAL_PER_STATEMENT = r"""
 CREATE OR REPLACE FUNCTION hetao_audit_seal() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = {schema}, pg_temp
+-- The settings hetao_audit_row_digest renders rows under: the digests below are its digests.
+SET TimeZone = 'UTC' SET DateStyle = 'ISO, YMD' SET IntervalStyle = 'postgres'
+SET extra_float_digits = 1 SET bytea_output = 'hex'
 AS $$
 DECLARE
     me bigint := pg_current_xact_id()::text::bigint;
@@ -21,9 +24,15 @@ DECLARE
     prevs bytea[] := '{{}}';
     links bytea[] := '{{}}';
 BEGIN
+    -- hetao_audit_row_digest of each event, computed set-wise from one to_jsonb per row (the same
+    -- expression: the row without its key and its NULL columns, as text, hashed).
     FOR event IN
-        SELECT (to_jsonb(e) ->> TG_ARGV[0])::bigint AS pk, hetao_audit_row_digest(e, TG_ARGV[0]) AS digest
-          FROM sealed_rows e ORDER BY 1
+        SELECT (whole ->> TG_ARGV[0])::bigint AS pk,
+               sha256(convert_to((fields - ARRAY(SELECT key FROM jsonb_each(fields)
+                                                  WHERE jsonb_typeof(value) = 'null'))::text, 'UTF8')) AS digest
+          FROM (SELECT whole, whole - TG_ARGV[0] AS fields
+                  FROM (SELECT to_jsonb(e) AS whole FROM sealed_rows e) AS rows_json) AS split
+         ORDER BY 1
     LOOP
         IF prev IS NULL THEN
             -- As hetao_audit_append: the transaction's first link locks the head row until it commits.
