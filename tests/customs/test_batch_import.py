@@ -194,3 +194,26 @@ def test_declarations_of_a_batch_are_numbered_in_file_order_and_audited_with_the
     assert {event.pgh_context.metadata["user"] for event in events} == {filer.pk}
     out = StringIO()
     call_command("audit_verify", stdout=out)  # raises CommandError on a broken chain
+
+
+def test_a_batch_of_many_declarations_is_sealed_into_the_audit_chain_intact(celery_worker, filer_and_day):
+    """Past a few dozen events a statement's seals are computed set-wise: the chain must verify."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    institution, filer, day = filer_and_day
+    rows = [
+        f"BULK-{number:03d},first,into_park,HT-FL-CARGO,{day},vehicle,902720,Gas chromatograph,{number},pcs,"
+        f"{1000 + number},HKD,DE,instrument,"
+        for number in range(1, 121)
+    ]
+    batch, _created = batch_submit(
+        kind="customs_declarations", uploaded=upload(rows, name="bulk.csv"), actor=filer, institution=institution
+    )
+    batch = finished(batch)
+    assert batch.status == "succeeded", (batch.message, batch.errors[:3])
+    assert Declaration.objects.filter(batch=batch).count() == 120
+    out = StringIO()
+    call_command("audit_verify", stdout=out)  # raises CommandError naming the first broken link
+    assert "Intact" in out.getvalue()
