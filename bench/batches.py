@@ -115,6 +115,14 @@ class Worker:
             cwd=BASE_DIR, env=env, stdout=self.log, stderr=subprocess.STDOUT,
         )  # fmt: skip
 
+    def wait_ready(self, timeout: float = 60) -> None:
+        from hetao.celery import app
+
+        deadline = time.monotonic() + timeout
+        while not app.control.ping(destination=[self.name], timeout=0.5):
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the benchmark worker did not start; see {self.log.name}")
+
     def peak_rss_mb(self) -> float:
         for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
             if line.startswith("VmHWM:"):
@@ -145,14 +153,9 @@ def through_worker(path: Path, warm_up: Path, filer, institution, database_url: 
     to outcome and the worker's peak RSS."""
     from django.db import connection
 
-    from hetao.celery import app
-
     worker = Worker(database_url, log_path)
     try:
-        deadline = time.monotonic() + 60
-        while not app.control.ping(destination=[worker.name], timeout=0.5):
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"the benchmark worker did not start; see {log_path}")
+        worker.wait_ready()
         wait_done(submit(warm_up, filer, institution))  # a first small file: imports, lookups, connections
         baseline_rss = worker.peak_rss_mb()
         started = time.monotonic()
@@ -192,16 +195,12 @@ def celery_vs_inline(folder, rows, subject, filer, institution, database_url, lo
     from statistics import median
 
     from bench.batch_data import write_csv
-    from hetao.celery import app
 
     log(f"Celery ÷ inline: {rows:,} rows through one worker and inline, alternately, {pairs} times each")
     worker = Worker(database_url, log_path)
     timings = {"worker": [], "inline": []}
     try:
-        deadline = time.monotonic() + 60
-        while not app.control.ping(destination=[worker.name], timeout=0.5):
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"the benchmark worker did not start; see {log_path}")
+        worker.wait_ready()
         wait_done(submit(write_csv(folder / "pair-warm-up.csv", 200, subject, seed=seed), filer, institution))
         for pair in range(pairs):
             path = write_csv(folder / f"pair-{pair}-worker.csv", rows, subject, seed=seed + 1 + 2 * pair)

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from hetao import numbering
 from hetao.batches.kinds import BOOLEAN, CHOICE, DATE, DECIMAL, CellError, Column, Kind
 from hetao.i18n import reason_in
 from zone.models import EntryStatus, Institution, PersonStatus, RegisteredPerson, WhitelistEntry
@@ -364,7 +365,7 @@ class DeclarationWriter:
         version = current_version()
         NumberSeries.objects.get_or_create(series=NUMBER_SERIES, year=self.year)
         self.series, self.width = NUMBER_SERIES, NUMBER_WIDTH
-        self.tables = (Declaration._meta.db_table, DeclarationItem._meta.db_table, NumberSeries._meta.db_table)
+        self.tables = (Declaration._meta.db_table, DeclarationItem._meta.db_table)
         self.constants = {
             "status": DeclarationStatus.FILED, "version": version.pk if version else None,
             "user": batch.uploaded_by_id, "batch": batch.pk,
@@ -393,7 +394,7 @@ class DeclarationWriter:
     def store(self, chunk) -> list[tuple[list[CellError], int]]:
         """Insert a chunk; returns the declarations set aside because the declarant already has one
         with that reference (the unique reference of a declaration filed by hand), with their rows."""
-        table, item_table, series_table = self.tables
+        table, item_table = self.tables
         self.chunks += 1
         number = self.chunks
         with self.raw.cursor() as cursor:
@@ -406,11 +407,7 @@ class DeclarationWriter:
             kept = [(group, rows) for group, rows in chunk if (group.institution.pk, group.ref) not in used]
             set_aside = [(group, rows) for group, rows in chunk if (group.institution.pk, group.ref) in used]
             if kept:
-                cursor.execute(
-                    f"UPDATE {series_table} SET last = last + %s WHERE series = %s AND year = %s RETURNING last",
-                    [len(kept), self.series, self.year],
-                )
-                first = cursor.fetchone()[0] - len(kept) + 1
+                first = numbering.reserve(cursor, self.series, self.year, len(kept))
                 cursor.execute(
                     f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1, %s)", [len(kept)]
                 )

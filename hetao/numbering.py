@@ -10,22 +10,17 @@ def next_number(series: str, year: int, *, width: int = 6) -> str:
     """The next number of `series` in `year`; concurrent callers wait for each other on the series row."""
     NumberSeries.objects.get_or_create(series=series, year=year)
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {NumberSeries._meta.db_table} SET last = last + 1 WHERE series = %s AND year = %s RETURNING last",
-            [series, year],
-        )
-        (number,) = cursor.fetchone()
+        number = reserve(cursor, series, year, 1)
     return f"{series}-{year}-{number:0{width}d}"
 
 
-def reserve_numbers(series: str, year: int, count: int) -> int:
-    """Reserve `count` consecutive numbers of `series` in `year` at once; returns the first. For
-    set-based writers (batch imports) that number their records in SQL."""
-    NumberSeries.objects.get_or_create(series=series, year=year)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {NumberSeries._meta.db_table} SET last = last + %s WHERE series = %s AND year = %s RETURNING last",
-            [count, series, year],
-        )
-        (last,) = cursor.fetchone()
+def reserve(cursor, series: str, year: int, count: int) -> int:
+    """Raise the series by `count` on `cursor` (a Django or a raw psycopg cursor, in the caller's
+    transaction; the series row exists); returns the first number reserved. A batch writer numbers
+    a chunk of records with one call."""
+    cursor.execute(
+        f"UPDATE {NumberSeries._meta.db_table} SET last = last + %s WHERE series = %s AND year = %s RETURNING last",
+        [count, series, year],
+    )
+    (last,) = cursor.fetchone()
     return last - count + 1

@@ -183,9 +183,6 @@ class Checker:
         self.ok = 0
         self.sink = _Sink(self.writer, raw)
 
-    def _failed(self, rows: int) -> None:
-        self.report.failed_lines += rows
-
     def check(self, key: str, rows: list) -> None:
         if key in self.window:
             raise Regroup
@@ -196,7 +193,7 @@ class Checker:
             good = [line for line, problems, _values in rows if not problems]
             if good:
                 self.report.add([_group_refused(self.kind, key, good[0], bad[0])])
-            self._failed(len(rows))
+            self.report.failed_lines += len(rows)
         else:
             names = self.names
             group = self.kind.validate(
@@ -205,7 +202,7 @@ class Checker:
             )  # fmt: skip
             if group.errors:
                 self.report.add(group.errors)
-                self._failed(len(rows))
+                self.report.failed_lines += len(rows)
             else:
                 self.ok += len(rows)
                 chunk = self.writer.add(group, len(rows))

@@ -2,7 +2,6 @@
 declarations filed by hand, written in one transaction, recognised when filed again, and a bad row
 reported with its line, column and message — all or nothing, or the valid declarations only."""
 
-import time
 from datetime import timedelta
 
 import pytest
@@ -12,8 +11,8 @@ from django.utils import timezone, translation
 from customs.models import Declaration
 from hetao.batches.engine import run
 from hetao.batches.services import batch_submit
-from hetao.models import BatchFiling
 
+from .batch_helpers import finished
 from .declaration_helpers import checkpoint, declarant
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
@@ -35,16 +34,6 @@ def rows_for(day: str, *, bad: bool = False) -> list[str]:
         f"PO-1,first,into_park,HT-FL-CARGO,{day},vehicle,847130,笔记本电脑,3,pcs,24000,HKD,CN,general,",
         f"PO-2,first,into_park,HT-FL-CARGO,{day},vehicle,382219,试剂,40,box,36000,HKD,US,reagent_consumable,",
     ]
-
-
-def finished(batch: BatchFiling, timeout: float = 30) -> BatchFiling:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        batch.refresh_from_db()
-        if batch.status not in ("queued", "validating", "importing"):
-            return batch
-        time.sleep(0.2)
-    raise AssertionError(f"batch {batch.pk} still {batch.status} after {timeout} s")
 
 
 @pytest.fixture
