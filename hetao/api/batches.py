@@ -9,7 +9,7 @@ unbound tokens, file for the institution they name, or for the declarants each r
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -165,9 +165,18 @@ class BatchFilingViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet)
         rows = (
             [row.get("line"), row.get("column"), row.get("value"), row.get("message")] for row in batch.errors or []
         )
-        header = [_("Line"), _("Column"), _("Value"), _("Message")]
+        header = [str(label) for label in ERROR_REPORT_HEADER]
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
         return export_response(fmt, filename=f"batch-{batch.pk}-errors-{stamp}", header=header, rows=rows)
+
+
+# The error report's columns ("Line" is the file's line here, not a customs line: hence the context).
+ERROR_REPORT_HEADER = (
+    pgettext_lazy("batch error report", "Line"),
+    pgettext_lazy("batch error report", "Column"),
+    pgettext_lazy("batch error report", "Value"),
+    pgettext_lazy("batch error report", "Message"),
+)
 
 
 class BatchTemplateView(APIView):

@@ -107,3 +107,14 @@ def test_reports_templates_and_refusals():
     assert no_file.status_code == 400 and "file" in no_file.json()["errors"]
     unknown = system.post(f"{BASE}/", {"kind": "fish", "file": csv_upload("2030-01-01")}, format="multipart")
     assert unknown.status_code == 400 and "kind" in unknown.json()["errors"]
+
+
+def test_the_error_reports_columns_name_the_files_line_not_a_customs_line():
+    from django.utils import translation
+
+    from hetao.api.batches import ERROR_REPORT_HEADER
+
+    with translation.override("zh-hans"):
+        assert [str(label) for label in ERROR_REPORT_HEADER] == ["行号", "列", "单元格内容", "说明"]
+    with translation.override("zh-hant"):
+        assert [str(label) for label in ERROR_REPORT_HEADER] == ["行號", "欄", "儲存格內容", "說明"]
